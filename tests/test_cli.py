@@ -1,0 +1,120 @@
+"""`stance check` end to end on the real seeds, with a tiny NLI model built locally."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from stance.cli import app
+from stance.pipeline import CheckOptions, check
+
+runner = CliRunner()
+
+LAVROV_NO_MEETING = "aucune rencontre n'était prévue entre M. Poutine et M. Zelensky"
+LAVROV_READY = "M. Poutine est prêt à rencontrer M. Zelensky lorsque l'ordre du jour sera prêt"
+
+
+def run(*args: str):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def seeds_report(tiny_model_dir, seeds_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "r.json"
+    result = run("check", seeds_dir, "--model", tiny_model_dir, "--format", "json", "--output", out, "--quiet")
+    assert result.exit_code == 0, result.output
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_seeds_report_has_every_article_and_the_main_actors(seeds_report):
+    assert len(seeds_report["articles"]) == 5
+    assert seeds_report["skipped"] == []
+    names = " ".join(a["name"] for a in seeds_report["actors"]).lower()
+    for surname in ("rutte", "zelensky", "lavrov", "macron", "trump", "dragone"):
+        assert surname in names
+    assert "peskov" in names or "kremlin" in names
+
+
+def test_lavrov_meeting_statements_are_a_compared_same_actor_pair(seeds_report):
+    by_id = {s["id"]: s for s in seeds_report["statements"]}
+    lavrov_pairs = [
+        c for c in seeds_report["comparisons"]
+        if c["same_actor"]
+        and any(LAVROV_NO_MEETING in by_id[x]["text"] for x in (c["a"], c["b"]))
+        and any(LAVROV_READY in by_id[x]["text"] for x in (c["a"], c["b"]))
+    ]
+    assert len(lavrov_pairs) == 1
+    pair = lavrov_pairs[0]
+    assert by_id[pair["a"]]["actor"] == by_id[pair["b"]]["actor"]
+    assert "lavrov" in by_id[pair["a"]]["actor"]
+    assert pair["label"] in ("agreement", "contradiction", "neutral")
+    assert sum(pair["scores"].values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_every_unordered_pair_is_scored_once(seeds_report):
+    keys = [frozenset((c["a"], c["b"])) for c in seeds_report["comparisons"]]
+    assert len(keys) == len(set(keys))
+    statement_ids = {s["id"] for s in seeds_report["statements"]}
+    assert all(k <= statement_ids for k in keys)
+
+
+def test_library_call_gives_the_same_statements_and_pairs(seeds_report, tiny_model_dir, seeds_dir):
+    report = check([seeds_dir], CheckOptions(model=str(tiny_model_dir)))
+    assert [s.id for s in report.statements] == [s["id"] for s in seeds_report["statements"]]
+    assert len(report.judgements) == len(seeds_report["comparisons"])
+
+
+def test_bad_inputs_are_skipped_and_the_rest_is_reported(tiny_model_dir, seeds_dir, tmp_path):
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    shutil.copy(seeds_dir / "000_f392d9eafedb4316.txt", batch)
+    (batch / "empty.txt").write_text("", encoding="utf-8")
+    (batch / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (batch / "broken.jsonl").write_text('{"id": "ok", "text": "Le Kremlin a démenti."}\n{not json\n',
+                                        encoding="utf-8")
+    out = tmp_path / "r.json"
+    result = run("check", batch, tmp_path / "missing.txt", "--model", tiny_model_dir,
+                 "-f", "json", "-o", out, "--quiet")
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert {a["id"] for a in report["articles"]} == {"000_f392d9eafedb4316", "ok"}
+    skipped = " ".join(s["path"] for s in report["skipped"])
+    for name in ("empty.txt", "binary.txt", "broken.jsonl", "missing.txt"):
+        assert name in skipped
+    for name in ("empty.txt", "binary.txt", "broken.jsonl:2", "missing.txt"):
+        assert name in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_nothing_usable_exits_2_with_one_line(tiny_model_dir, tmp_path):
+    (tmp_path / "empty.txt").write_text("   \n", encoding="utf-8")
+    result = run("check", tmp_path / "empty.txt", "--model", tiny_model_dir, "--quiet")
+    assert result.exit_code == 2
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 1 and "empty.txt" in error_lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_unknown_model_and_format_are_usage_errors(seeds_dir, tmp_path):
+    result = run("check", seeds_dir, "--model", tmp_path / "no-such-model", "--quiet")
+    assert result.exit_code == 2 and "no-such-model" in result.stderr
+    result = run("check", seeds_dir, "--format", "pdf")
+    assert result.exit_code == 2 and "pdf" in result.stderr
+
+
+def test_several_formats_write_one_file_each(tiny_model_dir, seeds_dir, tmp_path):
+    stem = tmp_path / "out" / "report"
+    result = run("check", seeds_dir / "000_f392d9eafedb4316.txt", "--model", tiny_model_dir,
+                 "-f", "markdown,html", "-f", "json", "-o", stem, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))["schema_version"] == 1
+    assert "Lavrov" in stem.with_suffix(".md").read_text(encoding="utf-8")
+    assert stem.with_suffix(".html").read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+
+
+def test_terminal_report_ends_with_timings(tiny_model_dir, seeds_dir):
+    result = run("check", seeds_dir / "004_44c57f388506a4d0.txt", "--model", tiny_model_dir, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "Lavrov" in result.stdout
+    assert "total" in result.stdout.strip().splitlines()[-1]

@@ -1,0 +1,67 @@
+"""Pairing on real seed statements: same-actor pairs always, cross-actor pairs only on shared topics."""
+from stance.pairs import build_pairs, embed, is_near_duplicate
+from stance.types import Statement
+
+# Texts copied from the seeds (000, 002, 001, 004).
+LAVROV_NO_MEETING = "aucune rencontre n'était prévue entre M. Poutine et M. Zelensky"
+LAVROV_READY = ("M. Poutine est prêt à rencontrer M. Zelensky lorsque l'ordre du jour sera prêt pour un "
+                "sommet, et cet ordre du jour n'est pas prêt du tout")
+ZELENSKY_000 = ("L'Ukraine a besoin de garanties de sécurité pour que nous, nos enfants et nos "
+                "petits-enfants soyons certains que la Russie ne nous attaquera pas.")
+ZELENSKY_002 = ("l'Ukraine a besoin de garanties de sécurité afin que nous, nos enfants et nos "
+                "petits-enfants sachions que la Russie ne nous attaquera pas")
+PESKOV = "Les Européens bloquent le règlement en Ukraine. Ils n'y contribuent pas"
+KREMLIN_SUMMIT = ("il reste beaucoup de travail à faire avant de tenir tout sommet potentiel entre Moscou "
+                  "et Kiev pour mettre fin au conflit")
+DRAGONE = "ils avaient eu une \"grande et franche discussion\""
+
+
+def statement(sid, actor, text, date=None):
+    article, _, n = sid.partition(":")
+    return Statement(id=sid, article_id=article, actor_id=actor, text=text, kind="direct",
+                     start=0, end=len(text), cue="déclarer", sentence=text, date=date)
+
+
+def test_same_actor_pairs_are_complete_and_each_unordered_pair_once():
+    statements = [statement("a:0", "lavrov", LAVROV_NO_MEETING), statement("a:1", "lavrov", LAVROV_READY),
+                  statement("b:0", "lavrov", PESKOV), statement("c:0", "dragone", DRAGONE)]
+    pairs = build_pairs(statements, cross_actor=False)
+    keys = {frozenset((p.a.id, p.b.id)) for p in pairs}
+    assert keys == {frozenset(k) for k in (("a:0", "a:1"), ("a:0", "b:0"), ("a:1", "b:0"))}
+    assert len(keys) == len(pairs)
+    assert all(p.same_actor for p in pairs)
+
+
+def test_cross_actor_pairs_follow_topic_similarity():
+    statements = [statement("a:1", "lavrov", LAVROV_READY), statement("b:0", "kremlin", KREMLIN_SUMMIT),
+                  statement("c:0", "dragone", DRAGONE)]
+    vectors = embed([s.text for s in statements])
+    summit_sim = float(vectors[0] @ vectors[1])
+    unrelated_sim = float(vectors[0] @ vectors[2])
+    assert summit_sim > unrelated_sim
+    threshold = (summit_sim + unrelated_sim) / 2
+    pairs = build_pairs(statements, similarity_threshold=threshold)
+    assert {frozenset((p.a.actor_id, p.b.actor_id)) for p in pairs} == {frozenset(("lavrov", "kremlin"))}
+    assert build_pairs(statements, similarity_threshold=threshold, cross_actor=False) == []
+
+
+def test_pairs_are_ordered_earlier_statement_first():
+    late = statement("x:0", "lavrov", LAVROV_READY, date="2025-08-22")
+    early = statement("y:0", "lavrov", LAVROV_NO_MEETING, date="2025-08-20")
+    undated = statement("z:0", "lavrov", PESKOV)
+    pairs = build_pairs([late, undated, early])
+    order = {(p.a.id, p.b.id) for p in pairs}
+    assert order == {("y:0", "x:0"), ("x:0", "z:0"), ("y:0", "z:0")}
+
+
+def test_same_quote_from_two_outlets_is_a_near_duplicate():
+    assert is_near_duplicate(ZELENSKY_000, ZELENSKY_002)
+    assert not is_near_duplicate(LAVROV_NO_MEETING, LAVROV_READY)
+    assert not is_near_duplicate(ZELENSKY_000, PESKOV)
+    pairs = build_pairs([statement("000:7", "zelensky", ZELENSKY_000), statement("002:3", "zelensky", ZELENSKY_002)])
+    assert len(pairs) == 1 and pairs[0].near_duplicate
+
+
+def test_one_quote_extracted_twice_in_an_article_is_not_paired_with_itself():
+    pairs = build_pairs([statement("a:0", "rutte", PESKOV), statement("a:1", "rutte", PESKOV)])
+    assert pairs == []
