@@ -29,6 +29,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+@app.callback()
+def _main() -> None:
+    """Who said what in a batch of news articles, and do their claims agree or contradict?"""
+
+
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 _SUFFIXES = {"terminal": ".txt", "markdown": ".md", "html": ".html", "json": ".json"}
