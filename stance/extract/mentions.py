@@ -1,0 +1,390 @@
+"""Who a noun phrase names: a person, a role, a pronoun, an institution, or nobody.
+
+A speaker is written many ways: « M. Lavrov », « le président ukrainien », « -t-il »,
+« le Kremlin », « le secrétaire général de l'Otan Mark Rutte », « l'administration
+militaire municipale », « un haut responsable » (anonymous), « son équipe » (a group no
+single actor stands for). `parse_phrase` reads one such phrase; `spot_names` finds
+every person named in an article, for pronouns and role nouns to refer back to.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .folding import fold_text
+from .lexicon import Lexicon, institutions
+from .nlp import Analysis, Word
+
+#: Mention kinds that name no actor: their statements are not attributed.
+UNATTRIBUTED = frozenset({"anonymous", "collective"})
+
+
+@dataclass
+class Mention:
+    kind: str                 # name, role, pronoun, institution, group, anonymous, collective
+    start: int                # offsets of the whole phrase
+    end: int
+    text: str                 # the phrase as written
+    name: str = ""            # a person's name as written, honorific dropped: "Mark Rutte"
+    name_text: str = ""       # with its honorific: "M. Rutte"
+    name_start: int = -1
+    role: str = ""            # a role as written, determiner dropped: "président ukrainien"
+    institution: str = ""     # institution id, or the phrase naming an unlisted one
+    gender: str = ""
+    plural: bool = False
+    roles: list[str] = field(default_factory=list)  # roles learned by apposition
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    by_form: dict[str, str]        # folded form -> institution id
+    acronyms: dict[str, str]       # form as written (upper case) -> institution id
+    names: dict[str, str]          # institution id -> display name
+    places: frozenset[str]         # folded
+    longest: int                   # words in the longest form
+
+    def institution(self, words: list[Word]) -> str:
+        """The institution id the words are exactly, or ""."""
+        if not words:
+            return ""
+        written = " ".join(w.text for w in words)
+        if written in self.acronyms:
+            return self.acronyms[written]
+        if not words[0].capitalised or (len(words) == 1 and words[0].text.isupper()):
+            return ""
+        return self.by_form.get(fold_text(written), "")
+
+    def is_place(self, words: list[Word]) -> bool:
+        return fold_text(" ".join(w.text for w in words)) in self.places
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    found, places = institutions()
+    by_form, acronyms = {}, {}
+    for inst in found:
+        for form in inst.forms:
+            if form.replace(".", "").isupper() and len(form) <= 5:
+                acronyms[form] = inst.key
+            else:
+                by_form[fold_text(form)] = inst.key
+    longest = max(len(f.split()) for inst in found for f in inst.forms)
+    return Gazetteer(by_form=by_form, acronyms=acronyms,
+                     names={inst.key: inst.name for inst in found},
+                     places=frozenset(fold_text(p) for p in places), longest=longest)
+
+
+def _strip(words: list[Word]) -> list[Word]:
+    start, end = 0, len(words)
+    while start < end and (words[start].pos == "PUNCT" or words[start].is_quote_mark):
+        start += 1
+    while end > start and (words[end - 1].pos == "PUNCT" or words[end - 1].is_quote_mark):
+        end -= 1
+    return words[start:end]
+
+
+def parse_phrase(words: list[Word], lex: Lexicon, text: str) -> Mention | None:
+    """What a speaker phrase names, or None when it names no speaker at all."""
+    words = _strip(words)
+    if not words:
+        return None
+    gaz = gazetteer()
+    first = words[0].lower
+    mention = Mention(kind="", start=words[0].start, end=words[-1].end,
+                      text=text[words[0].start:words[-1].end])
+    pronoun = first if first in lex.pronouns else first.lstrip("-")
+    if len(words) == 1 and pronoun in lex.pronouns:
+        mention.gender, mention.plural = lex.pronouns[pronoun]
+        mention.kind = "collective" if mention.plural else "pronoun"
+        return mention
+    if first in lex.possessives:
+        mention.kind = "collective"
+        return mention
+    if first in lex.honorifics and words[0].capitalised:
+        return _honorific_name(mention, words, lex)
+    body = words[1:] if first in lex.determiners or first in lex.indefinite else words
+    if not body:
+        return None
+    institution = gaz.institution(body)
+    if institution:
+        mention.kind, mention.institution = "institution", institution
+        return mention
+    role_words, name_words = _split_role_and_name(body, lex, gaz)
+    if name_words and not role_words and body is not words:
+        # « le Hamas », « les Européens »: a determiner before a bare name is no person.
+        plural = words[0].plural or first in ("les", "des")
+        mention.kind = "collective" if plural else "group"
+        mention.institution = text[name_words[0].start:name_words[-1].end]
+        return mention
+    if name_words:
+        _set_name(mention, name_words, text)
+        mention.kind = "name"
+    if role_words:
+        head = _head(role_words, lex)
+        if name_words and (head is None or not lex.is_role(head.lower)):
+            return None  # « la demande de Zelensky »: the name is a complement, no speaker
+        mention.role = text[role_words[0].start:role_words[-1].end]
+        mention.gender = mention.gender or _gender(words[0], head, lex)
+        if name_words:
+            mention.roles.append(mention.role)
+        elif head and head.lower in lex.collective or (head and head.lower in lex.group_heads
+                                                        and first in lex.indefinite):
+            mention.kind = "collective"
+        elif first in lex.indefinite:
+            mention.kind = "anonymous"
+        elif head and head.lower in lex.group_heads:
+            mention.kind, mention.institution = "group", mention.role
+        elif head and lex.is_role(head.lower):
+            mention.kind = "role"
+        else:
+            return None
+    if not mention.kind:
+        return None
+    if first in lex.indefinite and mention.kind == "name":
+        return None
+    return mention
+
+
+def _honorific_name(mention: Mention, words: list[Word], lex: Lexicon) -> Mention | None:
+    gender = lex.honorifics[words[0].lower]
+    names = [w for w in words[1:] if w.capitalised]
+    if not names or gender.endswith("+"):
+        mention.kind = "collective"
+        return mention
+    run = words[1:]
+    while run and not run[-1].capitalised:
+        run = run[:-1]
+    mention.kind, mention.gender = "name", gender
+    mention.name = mention.text[run[0].start - mention.start:run[-1].end - mention.start]
+    mention.name_text = mention.text[:run[-1].end - mention.start]
+    mention.name_start = run[0].start
+    return mention
+
+
+def _set_name(mention: Mention, run: list[Word], text: str) -> None:
+    mention.name = text[run[0].start:run[-1].end]
+    mention.name_text = mention.name
+    mention.name_start = run[0].start
+
+
+def _split_role_and_name(body: list[Word], lex: Lexicon, gaz: Gazetteer):
+    """ "secrétaire général de l'Otan Mark Rutte" -> (role words, name words)."""
+    end = len(body)
+    start = end
+    while start > 0 and body[start - 1].capitalised and not _is_role_word(body[start - 1], lex):
+        start -= 1
+    run = body[start:end]
+    # Institutions and places at the head of the run belong to the role's complement.
+    cut = 0
+    for size in range(min(len(run), gaz.longest), 0, -1):
+        if gaz.institution(run[:size]) or gaz.is_place(run[:size]):
+            cut = size
+            break
+    name = run[cut:]
+    in_complement = start > 0 and (body[start - 1].lower in lex.of_words
+                                   or body[start - 1].lower in lex.determiners)
+    if in_complement and cut == 0:
+        # « le chef de l'État »: a capitalised complement, no name — unless NER sees one.
+        while name and name[0].ent != "PER":
+            name = name[1:]
+    if name and not _looks_like_name(name, lex, gaz):
+        name = []
+    role = body[:len(body) - len(name)]
+    return role, name
+
+
+def _is_role_word(word: Word, lex: Lexicon) -> bool:
+    lower = word.lower
+    return lex.is_role(lower) or lower in lex.role_modifiers
+
+
+def _looks_like_name(run: list[Word], lex: Lexicon, gaz: Gazetteer) -> bool:
+    """A capitalised run in a speaker's place is a person unless it is a listed
+    institution or place, an acronym, or a word that never starts a name."""
+    if gaz.institution(run) or gaz.is_place(run):
+        return False
+    return not any(w.lower in lex.not_names or w.lower in lex.collective
+                   or (w.text.isupper() and len(w.text) > 1) for w in run)
+
+
+def _head(role_words: list[Word], lex: Lexicon) -> Word | None:
+    """The role's head noun: the last role noun before any « de » complement."""
+    head = None
+    for i, word in enumerate(role_words):
+        if word.lower in lex.of_words and head is not None:
+            break
+        if lex.is_role(word.lower) or word.lower in lex.group_heads or word.lower in lex.collective:
+            head = word
+        elif i + 1 < len(role_words) and lex.is_role(f"{word.lower} {role_words[i + 1].lower}"):
+            head = role_words[i + 1]
+        elif head is None and word.pos in ("NOUN", "PROPN", "X") and word.lower not in lex.of_words:
+            head = word
+    return head
+
+
+def _gender(determiner: Word, head: Word | None, lex: Lexicon) -> str:
+    if determiner.lower in ("le", "un", "ce", "cet"):
+        return "m"
+    if determiner.lower in ("la", "une", "cette"):
+        return "f"
+    if head is not None:
+        return lex.roles.get(head.lower, "") or head.gender
+    return ""
+
+
+def role_key(role: str, lex: Lexicon) -> tuple[frozenset[str], str]:
+    """ "nouveau secrétaire général de l'Otan" -> ({"secretaire", "general"}, "otan")."""
+    words = fold_text(role).split()
+    of_words = {fold_text(w).rstrip("'") for w in lex.of_words}
+    head, complement = [], []
+    target = head
+    for word in words:
+        if target is head and (word in of_words or word.rstrip("'") in of_words) and head:
+            target = complement
+            continue
+        target.append(word)
+    determiners = {fold_text(w).rstrip("'") for w in lex.determiners} | {"l"}
+    complement_text = " ".join(w for w in complement if w.rstrip("'") not in determiners)
+    institution = gazetteer().by_form.get(complement_text)
+    modifiers = {fold_text(m) for m in lex.role_modifiers}
+    return (frozenset(w for w in head if w not in modifiers and w not in determiners),
+            institution or complement_text)
+
+
+def roles_match(a: tuple[frozenset[str], str], b: tuple[frozenset[str], str]) -> bool:
+    head_a, comp_a = a
+    head_b, comp_b = b
+    if not head_a or not head_b or not (head_a <= head_b or head_b <= head_a):
+        return False
+    return not comp_a or not comp_b or comp_a == comp_b
+
+
+@dataclass
+class NameSpot:
+    """A person named in an article, for later pronouns and role nouns to refer to."""
+    start: int
+    end: int
+    name: str          # as written without honorific
+    text: str          # as written
+    gender: str
+    subject: bool      # subject of its clause (a pronoun prefers those)
+    in_quote: bool
+    role: str = ""     # a role the article gives it by apposition
+
+
+def spot_names(analysis: Analysis, lex: Lexicon,
+               known_surnames: set[str] = frozenset()) -> list[NameSpot]:
+    """Every person named in the article: honorific + capitalised words, French NER
+    persons, capitalised runs of two words or more in English, and any capitalised word
+    that is the surname of a person found so (« Macron » after « Emmanuel Macron »)."""
+    first_pass = _spots(analysis, lex, set(known_surnames))
+    surnames = set(known_surnames) | {fold_text(s.name).split()[-1] for s in first_pass if s.name}
+    return _spots(analysis, lex, surnames)
+
+
+def _spots(analysis: Analysis, lex: Lexicon, surnames: set[str]) -> list[NameSpot]:
+    gaz = gazetteer()
+    words, spots = analysis.words, []
+    i = 0
+    while i < len(words):
+        honorific = (words[i].lower in lex.honorifics and words[i].capitalised
+                     and i + 1 < len(words) and words[i + 1].capitalised)
+        start = i + 1 if honorific else i
+        if not _may_start_name(words[start], lex):
+            i += 1
+            continue
+        end = start
+        while end < len(words) and _may_start_name(words[end], lex) \
+                and words[end].sent == words[start].sent:
+            end += 1
+        run = _trim_run(words[start:end], gaz, lex)
+        followed_by_role = end < len(words) and run and \
+            lex.is_role(f"{words[end - 1].lower} {words[end].lower}")
+        if run and not followed_by_role and _is_person(run, honorific, lex, gaz, surnames):
+            first = words[i] if honorific else run[0]
+            gender = lex.honorifics.get(words[i].lower, "") if honorific else ""
+            spots.append(NameSpot(
+                start=first.start, end=run[-1].end,
+                name=analysis.text[run[0].start:run[-1].end],
+                text=analysis.text[first.start:run[-1].end], gender=gender.rstrip("+"),
+                subject=_is_subject(words, run[-1].i + 1, run), in_quote=run[0].quote >= 0,
+                role=_apposed_role(words, first.i, run[-1].i + 1, lex, analysis.text)))
+        i = max(end, i + 1)
+    return spots
+
+
+def _may_start_name(word: Word, lex: Lexicon) -> bool:
+    return (word.capitalised and not word.is_quote_mark and word.pos != "PUNCT"
+            and word.lower not in lex.not_names and not _is_role_word(word, lex)
+            and word.lower not in lex.determiners and word.lower not in lex.pronouns)
+
+
+def _trim_run(run: list[Word], gaz: Gazetteer, lex: Lexicon) -> list[Word]:
+    """Drop institutions and places heading the run, and (French) capitalised common
+    nouns around it: « l'Otan Mark Rutte » -> « Mark Rutte »,
+    « Rencontre Zelensky » -> « Zelensky »."""
+    for size in range(min(len(run), gaz.longest), 0, -1):
+        if gaz.institution(run[:size]) or gaz.is_place(run[:size]):
+            run = run[size:]
+            break
+    if lex.language == "fr":
+        while run and run[0].ent != "PER" and run[0].pos not in ("PROPN", "X"):
+            run = run[1:]
+        while run and run[-1].ent != "PER" and run[-1].pos not in ("PROPN", "X"):
+            run = run[:-1]
+    return run
+
+
+def _is_person(run: list[Word], honorific: bool, lex: Lexicon, gaz: Gazetteer,
+               surnames: set[str]) -> bool:
+    if gaz.institution(run) or gaz.is_place(run):
+        return False
+    if any(w.text.isupper() and len(w.text) > 1 for w in run):
+        return False
+    if honorific or fold_text(run[-1].text) in surnames:
+        return True
+    if lex.language == "fr":
+        return any(w.ent == "PER" for w in run)
+    return len(run) >= 2
+
+
+def _is_subject(words: list[Word], after: int, run: list[Word]) -> bool:
+    """A name is a subject when a verb follows it, possibly after an apposition in commas,
+    or when the parser says so."""
+    if any(w.dep.startswith("nsubj") for w in run):
+        return True
+    j = after
+    if j + 1 < len(words) and words[j].text == "," and not _is_verb(words[j + 1]):
+        k = j + 1
+        while k < len(words) and words[k].text != "," and k - j < 15 and not _is_verb(words[k]):
+            k += 1
+        if k < len(words) and words[k].text == ",":
+            j = k
+    if j < len(words) and words[j].text == ",":
+        j += 1
+    while j < len(words) and words[j].pos == "ADV" and not words[j].capitalised:
+        j += 1
+    return j < len(words) and _is_verb(words[j])
+
+
+def _is_verb(word: Word) -> bool:
+    return word.pos in ("AUX", "VERB") and word.verbform != "Inf"
+
+
+def _apposed_role(words: list[Word], first: int, after: int, lex: Lexicon, text: str) -> str:
+    """ « le président ukrainien Volodymyr Zelensky », « le secrétaire général de
+    l'Alliance, Mark Rutte » teach a role."""
+    end = first
+    if first > 0 and words[first - 1].text == ",":
+        end = first - 1
+    for det in range(end - 1, max(-1, end - 9), -1):
+        word = words[det]
+        if word.pos in ("PUNCT", "VERB", "AUX", "SCONJ") or word.is_quote_mark:
+            return ""
+        if word.lower in lex.determiners:
+            mention = parse_phrase(words[det:end if end < first else after], lex, text)
+            if mention is not None and end < first and mention.kind == "role":
+                return mention.role
+            if mention is not None and end == first and mention.kind == "name" and mention.roles:
+                return mention.roles[0]
+    return ""

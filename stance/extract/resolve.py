@@ -1,0 +1,231 @@
+"""Who each speaker mention is: names, pronouns, role nouns and institutions to actors.
+
+Within an article, in text order:
+- a name is its person (stance.extract.actors); an institution or a place speaking
+  (« le Kremlin », « Moscou ») is an organization; « l'administration militaire
+  municipale » is an organization named by the phrase;
+- « il », « elle », « -t-il » is the latest person of that gender who was the subject of
+  a clause or a speaker ( « Après que Donald Trump a rencontré Vladimir Poutine…, il a
+  déclaré » is Trump), else the latest person named, else the latest speaker;
+- a role noun (« le président ukrainien », « prévient le secrétaire général ») is the
+  latest person named in the article whom the batch gave that role (by apposition:
+  « le président ukrainien Volodymyr Zelensky »); else, when an anonymous source had that
+  role (« un responsable américain de la défense » … « selon le responsable de la
+  défense »), nobody; else the latest person of that gender named before it; else the one
+  person of the batch with that role; else the latest speaker;
+- a statement with no speaker of its own (floating quotation, « ajoutant que »,
+  « Et d'ajouter ») keeps the previous statement's speaker.
+Anonymous sources and groups no actor stands for (« son équipe », « ils ») are not
+attributed, and neither is what continues them.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .actors import PersonIndex
+from .aliases import AliasEntry, Aliases
+from .claims import Claim
+from .folding import fold_text
+from .lexicon import Lexicon
+from .mentions import Mention, NameSpot, gazetteer, role_key, roles_match
+
+
+@dataclass
+class Draft:
+    """An actor while the batch is read: final ids and names are chosen at the end."""
+    key: str
+    kind: str                        # person / organization
+    surfaces: Counter = field(default_factory=Counter)   # written forms
+    full_names: Counter = field(default_factory=Counter)  # person names of two words or more
+    names: Counter = field(default_factory=Counter)       # person names, honorific dropped
+    display: str = ""                # organizations: their name
+    entry: AliasEntry | None = None
+    statements: int = 0
+
+
+@dataclass
+class Event:
+    position: int
+    draft: str
+    subject: bool
+    gender: str
+
+
+class Registry:
+    """Drafts by key: "person:<cluster>", "org:<id>", "group:<phrase>", "alias:<key>"."""
+
+    def __init__(self, people: PersonIndex, aliases: Aliases | None):
+        self.people, self.aliases = people, aliases
+        self.drafts: dict[str, Draft] = {}
+        self.person_roles: dict[str, list[tuple[frozenset[str], str]]] = {}
+
+    def draft(self, key: str, kind: str) -> Draft:
+        if key not in self.drafts:
+            self.drafts[key] = Draft(key=key, kind=kind)
+        return self.drafts[key]
+
+    def person(self, name: str, article: int) -> str | None:
+        cluster = self.people.cluster_of(name, article)
+        if cluster is None:
+            return None
+        if self.aliases is not None:  # an alias entry naming any form of the person takes it all
+            for member in cluster.members:
+                aliased = self.alias(" ".join(member)) or self.alias(member[-1])
+                if aliased is not None:
+                    return aliased
+        return f"person:{cluster.index}"
+
+    def alias(self, *surfaces: str) -> str | None:
+        entry = self.aliases.entry_for(*surfaces) if self.aliases else None
+        if entry is None:
+            return None
+        draft = self.draft(f"alias:{entry.key}", entry.kind or "person")
+        draft.entry = entry
+        return draft.key
+
+    def learn_role(self, draft: str, role: str, lex: Lexicon) -> None:
+        key = role_key(role, lex)
+        if key[0]:
+            self.person_roles.setdefault(draft, []).append(key)
+
+
+def learn_roles(article_index: int, claims: list[Claim], spots: list[NameSpot],
+                registry: Registry, lex: Lexicon) -> None:
+    """Roles the article gives people by apposition, for role nouns anywhere in the batch."""
+    for spot in spots:
+        if spot.role:
+            draft = registry.alias(spot.text, spot.name) or registry.person(spot.name, article_index)
+            if draft is not None:
+                registry.learn_role(draft, spot.role, lex)
+    for claim in claims:
+        mention = claim.speaker
+        if mention is not None and mention.kind == "name" and mention.roles:
+            draft = registry.alias(mention.text, mention.name_text, mention.name) \
+                or registry.person(mention.name, article_index)
+            if draft is not None:
+                for role in mention.roles:
+                    registry.learn_role(draft, role, lex)
+
+
+def resolve_article(article_index: int, claims: list[Claim], spots: list[NameSpot],
+                    registry: Registry, lex: Lexicon) -> list[tuple[Claim, str | None, str]]:
+    """(claim, draft key or None when not attributed, the speaker as written), in order."""
+    events: list[Event] = []
+    for spot in spots:
+        draft = registry.alias(spot.text, spot.name) or registry.person(spot.name, article_index)
+        if draft is None or spot.in_quote:
+            continue
+        subject = spot.subject or registry.people.glued(spot.name) in lex.glued_auxiliaries
+        events.append(Event(spot.start, draft, subject, spot.gender))
+        _record_name(registry, draft, spot.text, spot.name)
+    anonymous: list[tuple[int, tuple[frozenset[str], str]]] = []
+    resolved: list[tuple[Claim, str | None, str]] = []
+    previous: tuple[str | None, str] = (None, "")
+    for claim in sorted(claims, key=lambda c: (c.start, c.end)):
+        mention = claim.speaker
+        if mention is None:
+            draft, speaker = previous if resolved else (None, "")
+        else:
+            speaker = mention.text.lstrip("-").removeprefix("t-")
+            draft = _resolve(mention, article_index, events, anonymous, resolved, registry, lex)
+            if draft is not None:
+                events.append(Event(mention.start, draft, True, mention.gender))
+                events.sort(key=lambda e: e.position)
+        resolved.append((claim, draft, speaker))
+        previous = (draft, speaker)
+    return resolved
+
+
+def _record_name(registry: Registry, draft: str, text: str, name: str) -> None:
+    record = registry.drafts.get(draft) or registry.draft(draft, "person")
+    record.surfaces[text] += 1
+    if not registry.people.glued(name) and record.kind == "person":
+        record.names[name] += 1
+        if len(name.split()) >= 2:
+            record.full_names[name] += 1
+
+
+def _resolve(mention: Mention, article: int, events: list[Event], anonymous, resolved,
+             registry: Registry, lex: Lexicon) -> str | None:
+    position = mention.start
+    aliased = registry.alias(mention.text, mention.name_text, mention.name, mention.role)
+    if aliased is not None:
+        record = registry.drafts[aliased]
+        record.surfaces[_without_determiner(mention.text, lex)] += 1
+        if mention.kind in ("institution", "group"):
+            record.kind = "organization"
+            record.display = record.display or gazetteer().names.get(mention.institution,
+                                                                     mention.institution)
+        return aliased
+    if mention.kind == "name":
+        draft = registry.person(mention.name, article)
+        if draft is not None:
+            _record_name(registry, draft, mention.name_text, mention.name)
+        return draft
+    if mention.kind == "institution":
+        record = registry.draft(f"org:{mention.institution}", "organization")
+        record.display = gazetteer().names.get(mention.institution, mention.institution)
+        record.surfaces[_without_determiner(mention.text, lex)] += 1
+        return record.key
+    if mention.kind == "group":
+        record = registry.draft(f"group:{fold_text(mention.institution)}", "organization")
+        record.display = record.display or mention.institution
+        record.surfaces[_without_determiner(mention.text, lex)] += 1
+        return record.key
+    if mention.kind == "anonymous":
+        anonymous.append((position, role_key(mention.role, lex)))
+        return None
+    before = [e for e in events if e.position < position]
+    if mention.kind == "pronoun":
+        people = [e for e in before if e.draft.startswith(("person:", "alias:"))
+                  and _gender_fits(mention.gender, e.gender)]
+        candidates = [e for e in people if e.subject] or people
+        return candidates[-1].draft if candidates else _last_speaker(resolved)
+    if mention.kind == "role":
+        return _resolve_role(mention, before, anonymous, resolved, registry, lex)
+    return None
+
+
+def _resolve_role(mention: Mention, before: list[Event], anonymous, resolved,
+                  registry: Registry, lex: Lexicon) -> str | None:
+    key = role_key(mention.role, lex)
+    holders = {draft for draft, keys in registry.person_roles.items()
+               if any(roles_match(key, k) for k in keys)}
+    local = [e for e in before if e.draft in holders]
+    people = [e for e in before if e.draft.startswith(("person:", "alias:"))
+              and _gender_fits(mention.gender, e.gender)]
+    if local:
+        chosen = local[-1].draft
+    elif any(roles_match(key, k) for _, k in anonymous):
+        return None
+    elif people:
+        chosen = people[-1].draft
+    elif len(holders) == 1:  # named only elsewhere in the batch, with this very role
+        chosen = next(iter(holders))
+    else:
+        chosen = _last_speaker(resolved)
+    if chosen is not None:
+        registry.drafts[chosen].surfaces[mention.text] += 1
+    return chosen
+
+
+def _last_speaker(resolved) -> str | None:
+    for _, draft, _ in reversed(resolved):
+        if draft is not None:
+            return draft
+    return None
+
+
+def _gender_fits(wanted: str, known: str) -> bool:
+    return not wanted or not known or wanted == known
+
+
+def _without_determiner(text: str, lex: Lexicon) -> str:
+    words = text.split(None, 1)
+    if len(words) == 2 and words[0].lower() in lex.determiners:
+        return words[1]
+    for elided in ("l'", "l’"):
+        if text.lower().startswith(elided):
+            return text[2:]
+    return text

@@ -1,0 +1,60 @@
+"""English goes through spacy.blank("en") and word lists: a few newswire sentences."""
+import pytest
+
+from stance.extract import extract_statements
+from stance.types import Article
+
+TEXT = '''Talks stall as NATO weighs guarantees
+
+"We will not give up on Ukraine," said Mr. Smith, the NATO envoy, on Monday.
+According to the White House, the talks had made real progress.
+Foreign Minister Sergei Lavrov told reporters that Moscow would not accept foreign troops.
+"This is unacceptable," he said. "Nobody wants a wider war."
+Mrs. Jane Doe, the British ambassador, said the proposal was "dead on arrival".
+The Kremlin denied any involvement in the attack.
+"We are ready," Smith said.
+The "coalition of the willing" met in Paris.
+'''
+
+
+@pytest.fixture(scope="module")
+def result():
+    return extract_statements([Article(id="en1", path="en1.txt", text=TEXT, language="en")])
+
+
+def _said(result):
+    return [(s.actor_id, s.kind, s.cue, s.text) for s in result.statements]
+
+
+def test_english_statements(result):
+    assert _said(result) == [
+        ("smith", "direct", "say", "We will not give up on Ukraine"),
+        ("maison-blanche", "indirect", "according to", "the talks had made real progress"),
+        ("sergei-lavrov", "indirect", "tell", "Moscow would not accept foreign troops"),
+        ("sergei-lavrov", "direct", "say", "This is unacceptable"),
+        ("sergei-lavrov", "direct", "", "Nobody wants a wider war"),
+        ("jane-doe", "mixed", "say", 'the proposal was "dead on arrival"'),
+        ("kremlin", "indirect", "deny", "denied any involvement in the attack"),
+        ("smith", "direct", "say", "We are ready"),
+    ]
+
+
+def test_english_actors(result):
+    actors = {a.id: a for a in result.actors}
+    assert actors["smith"].kind == "person" and "Mr. Smith" in actors["smith"].aliases
+    assert actors["maison-blanche"].kind == "organization"
+    assert "White House" in actors["maison-blanche"].aliases
+    assert actors["jane-doe"].name == "Jane Doe"
+
+
+def test_english_offsets_are_exact(result):
+    for s in result.statements:
+        assert TEXT[s.start:s.end] == s.text
+
+
+def test_unsupported_language_gives_nothing():
+    german = Article(id="de1", path="de1.txt", text='"Wir sind bereit", sagte Scholz.\n',
+                     language="de")
+    calls = []
+    assert extract_statements([german], advance=calls.append).statements == []
+    assert calls == [1]
