@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from .errors import StanceError
+from .pairs import DEFAULT_MAX_NEIGHBOURS, DEFAULT_SIMILARITY_THRESHOLD
 
 EXIT_CODES = """Exit codes: 0 success; 1 a gate failed; 2 usage error or nothing usable was read."""
 
@@ -120,7 +121,10 @@ def check(
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="Write here (with several formats: a stem, one file per format)."),
     aliases: Optional[Path] = typer.Option(None, "--aliases", help="TOML or YAML file merging/renaming actors."),
-    similarity_threshold: float = typer.Option(0.86, help="Cross-actor pairs need this topic similarity (e5 cosine)."),
+    similarity_threshold: float = typer.Option(
+        DEFAULT_SIMILARITY_THRESHOLD, help="Cross-actor pairs need this topic similarity (e5 cosine, see docs)."),
+    max_neighbours: int = typer.Option(
+        DEFAULT_MAX_NEIGHBOURS, min=0, help="Cross-actor pairs per statement, at most (its most similar ones)."),
     cross_actor: bool = typer.Option(True, help="Also compare different actors on the same topic."),
     contradiction_threshold: float = typer.Option(0.5, help="P(contradiction) from which a pair is a contradiction."),
     agreement_threshold: float = typer.Option(0.5, help="P(entailment) from which a pair is an agreement."),
@@ -139,7 +143,7 @@ def check(
         if not 0.0 <= value <= 1.0:
             fail(f"{name} must be between 0 and 1, got {value}")
     options = CheckOptions(model=model, aliases=aliases, similarity_threshold=similarity_threshold,
-                           cross_actor=cross_actor, contradiction_threshold=contradiction_threshold,
+                           max_neighbours=max_neighbours, cross_actor=cross_actor, contradiction_threshold=contradiction_threshold,
                            agreement_threshold=agreement_threshold, batch_size=batch_size)
     with user_errors():
         report = run_check(paths, options, progress=_rich_stages(quiet))

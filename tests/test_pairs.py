@@ -1,5 +1,9 @@
 """Pairing on real seed statements: same-actor pairs always, cross-actor pairs only on shared topics."""
-from stance.pairs import build_pairs, embed, is_near_duplicate
+import pytest
+
+from stance.extract import extract_statements
+from stance.pairs import build_pairs, is_near_duplicate, topic_vectors
+from stance.readers import read_articles
 from stance.types import Statement
 
 # Texts copied from the seeds (000, 002, 001, 004).
@@ -35,7 +39,7 @@ def test_same_actor_pairs_are_complete_and_each_unordered_pair_once():
 def test_cross_actor_pairs_follow_topic_similarity():
     statements = [statement("a:1", "lavrov", LAVROV_READY), statement("b:0", "kremlin", KREMLIN_SUMMIT),
                   statement("c:0", "dragone", DRAGONE)]
-    vectors = embed([s.text for s in statements])
+    vectors = topic_vectors(statements)
     summit_sim = float(vectors[0] @ vectors[1])
     unrelated_sim = float(vectors[0] @ vectors[2])
     assert summit_sim > unrelated_sim
@@ -65,3 +69,45 @@ def test_same_quote_from_two_outlets_is_a_near_duplicate():
 def test_one_quote_extracted_twice_in_an_article_is_not_paired_with_itself():
     pairs = build_pairs([statement("a:0", "rutte", PESKOV), statement("a:1", "rutte", PESKOV)])
     assert pairs == []
+
+
+def test_cross_actor_pairs_are_capped_per_statement():
+    statements = [statement(f"a:{i}", f"actor{i}", LAVROV_READY + "." * i) for i in range(6)]
+    assert len(build_pairs(statements, similarity_threshold=0.0, max_neighbours=5)) == 15
+    capped = build_pairs(statements, similarity_threshold=0.0, max_neighbours=1)
+    assert 3 <= len(capped) <= 6   # each statement brings its single closest neighbour
+    assert build_pairs(statements, similarity_threshold=0.0, max_neighbours=0) == []
+
+
+@pytest.fixture(scope="module")
+def seed_statements(seeds_dir):
+    articles, _ = read_articles([seeds_dir])
+    return extract_statements(articles).statements
+
+
+def _find(statements, actor, fragment):
+    (match,) = [s for s in statements if s.actor_id == actor and fragment in s.text]
+    return match
+
+
+@pytest.mark.parametrize("first, second", [
+    (("volodymyr-zelensky", "il était prêt à rencontrer M. Poutine"),
+     ("sergey-lavrov", "M. Poutine est prêt à rencontrer M. Zelensky")),
+    (("kremlin", "a rejeté cette possibilité"), ("volodymyr-zelensky", "il était prêt à rencontrer M. Poutine")),
+    (("moscou", "ne s'attendait pas à une rencontre"), ("sergey-lavrov", "M. Poutine est prêt à rencontrer")),
+    (("kremlin", "bloquer"), ("dmitri-peskov", "Les Européens bloquent le règlement")),
+])
+def test_seed_statements_on_one_subject_are_paired_across_actors(seed_statements, first, second):
+    a, b = _find(seed_statements, *first), _find(seed_statements, *second)
+    pairs = build_pairs(seed_statements)
+    assert any({p.a.id, p.b.id} == {a.id, b.id} and not p.same_actor for p in pairs)
+
+
+def test_seed_pairs_stay_a_small_share_of_all_cross_actor_pairs(seed_statements):
+    pairs = build_pairs(seed_statements)
+    cross = [p for p in pairs if not p.same_actor]
+    n = len(seed_statements)
+    same = sum(1 for p in pairs if p.same_actor)
+    all_cross = n * (n - 1) // 2 - same
+    assert 0 < len(cross) <= 5 * n
+    assert len(cross) < all_cross / 5
