@@ -118,3 +118,24 @@ def test_terminal_summary_ends_with_stage_timings(tiny_model_dir, seeds_dir):
     assert result.exit_code == 0, result.output
     timing_lines = [line for line in result.stdout.splitlines() if "extract" in line and "total" in line]
     assert len(timing_lines) == 1 and "nli" in timing_lines[0]
+
+
+def test_alias_file_merges_peskov_into_the_kremlin(tiny_model_dir, seeds_dir, tmp_path):
+    aliases = tmp_path / "aliases.yaml"
+    aliases.write_text("merge:\n  kremlin: [dmitri-peskov]\n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    result = run("check", seeds_dir / "001_61d2cc5d72aecba5.txt", "--model", tiny_model_dir,
+                 "--aliases", aliases, "-f", "json", "-o", out, "--quiet")
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert "dmitri-peskov" not in {a["id"] for a in report["actors"]}
+    kremlin = [s for s in report["statements"] if s["actor"] == "kremlin"]
+    assert any("Les Européens bloquent le règlement" in s["text"] for s in kremlin)
+
+
+def test_broken_alias_file_is_a_usage_error(tiny_model_dir, seeds_dir, tmp_path):
+    aliases = tmp_path / "aliases.toml"
+    aliases.write_text("[merge\nkremlin = ", encoding="utf-8")
+    result = run("check", seeds_dir, "--model", tiny_model_dir, "--aliases", aliases, "--quiet")
+    assert result.exit_code == 2
+    assert "aliases.toml" in result.stderr and "Traceback" not in result.output
