@@ -1,0 +1,152 @@
+"""`stance eval`: evaluation runs, as a typer sub-app registered by stance/cli.py.
+
+    stance eval pairs DATASET... [--model M] [--output DIR]   an NLI model on labelled pairs
+    stance eval extraction GOLD [--output DIR]                 statements against a gold file
+
+Exit codes: 0 done; 1 a dataset fell below --min-accuracy / --min-macro-f1; 2 usage error or
+an unreadable dataset or gold file.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import typer
+
+eval_app = typer.Typer(
+    help="Evaluate stance: the NLI model on labelled pairs, extraction on an annotated gold file.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+
+def _cli():
+    # stance.cli imports this module while it is being built: take its helpers at call time.
+    from . import cli
+    return cli
+
+
+@contextlib.contextmanager
+def _progress(quiet: bool, name: str, total: int) -> Iterator:
+    if quiet:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=_cli().stderr, transient=True) as bars:
+        task = bars.add_task(name, total=max(total, 1))
+        yield lambda n: bars.advance(task, n)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+@eval_app.command("pairs")
+def pairs(
+    datasets: List[Path] = typer.Argument(..., help="TSV/CSV/JSONL files or datasets directories (save_to_disk)."),
+    model: Optional[str] = typer.Option(None, "--model", "-m",
+                                        help="NLI model: hub id or local directory. Default: the embedded model."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Directory for metrics.json, report.md and PNG plots."),
+    premise: str = typer.Option("premise", help="Premise column."),
+    hypothesis: str = typer.Option("hypothesis", help="Hypothesis column."),
+    label: str = typer.Option("label", help="Label column."),
+    label_map: Optional[str] = typer.Option(
+        None, help="Map the file's labels: 'entails=entailment,...'; a target not_contradiction "
+                   "makes the task binary (contradiction vs not)."),
+    split: str = typer.Option("test", help="Split to read from a datasets directory holding several."),
+    contradiction_threshold: float = typer.Option(
+        0.5, help="Binary task: contradiction when P(contradiction) is at least this."),
+    limit: Optional[int] = typer.Option(None, min=1, help="Score a seeded sample of at most N pairs per dataset."),
+    batch_size: int = typer.Option(32, min=1, help="NLI batch size."),
+    max_length: int = typer.Option(128, min=8, help="Tokens per pair; longer pairs are truncated."),
+    device: str = typer.Option("cpu", help="cpu, cuda, ..."),
+    min_accuracy: Optional[float] = typer.Option(None, help="Exit 1 when a dataset's accuracy is below this."),
+    min_macro_f1: Optional[float] = typer.Option(None, help="Exit 1 when a dataset's macro-F1 is below this."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+) -> None:
+    """Accuracy, macro-F1, per-class scores, confusion, calibration and speed on labelled pairs.
+
+    Exit codes: 0 done; 1 a dataset below --min-accuracy / --min-macro-f1; 2 usage error or unreadable dataset.
+    """
+    from .evaluation.labelled import Columns, load_labelled, parse_label_map
+    from .evaluation.pairs import below_minimum, evaluate_dataset
+    from .evaluation.report import pairs_markdown
+    from .nli import NLIModel
+
+    cli = _cli()
+    for name, value in (("--contradiction-threshold", contradiction_threshold),
+                        ("--min-accuracy", min_accuracy), ("--min-macro-f1", min_macro_f1)):
+        if value is not None and not 0.0 <= value <= 1.0:
+            cli.fail(f"{name} must be between 0 and 1, got {value}")
+    with cli.user_errors():
+        mapping = parse_label_map(label_map)
+        columns = Columns(premise, hypothesis, label)
+        loaded = [load_labelled(path, mapping, columns, split=split, limit=limit) for path in datasets]
+        _unique_names(loaded)
+        for data in loaded:
+            if data.bad_rows:
+                cli.warn(f"{data.source}: {len(data.bad_rows)} bad row(s) skipped, e.g. "
+                         f"{data.bad_rows[0].message()}")
+            if not data.pairs:
+                cli.fail(f"{data.source}: no usable pair ({data.rows} rows read)")
+        nli = NLIModel.load(model, device=device, max_length=max_length)
+        results = []
+        for data in loaded:
+            with _progress(quiet, data.name, len(data.pairs)) as advance:
+                results.append(evaluate_dataset(nli, data, mapping.labels, contradiction_threshold,
+                                                batch_size=batch_size, advance=advance))
+    sys.stdout.write(pairs_markdown(nli.name, results, plots=False))
+    if output is not None:
+        from .evaluation.plots import dataset_plots
+
+        metrics = {"model": nli.name, "datasets": {r.name: r.as_json() for r in results}}
+        _write(output / "metrics.json", json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
+        _write(output / "report.md", pairs_markdown(nli.name, results))
+        for result in results:
+            dataset_plots(result, output)
+        cli.stderr.print(f"wrote {output}/metrics.json, report.md and {2 * len(results)} plots")
+    failures = below_minimum(results, min_accuracy, min_macro_f1)
+    for failure in failures:
+        cli.stderr.print(f"[bold red]gate failed:[/] {cli._escape(failure)}")
+    if failures:
+        raise typer.Exit(1)
+
+
+def _unique_names(loaded) -> None:
+    """Two test.tsv from folders of the same name would overwrite each other's plots."""
+    seen: dict[str, int] = {}
+    for data in loaded:
+        count = seen.get(data.name, 0) + 1
+        seen[data.name] = count
+        if count > 1:
+            data.name = f"{data.name}-{count}"
+
+
+@eval_app.command("extraction")
+def extraction(
+    gold: Path = typer.Argument(..., help="Gold file (JSON, format in eval/README.md)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Directory for metrics.json and report.md."),
+    aliases: Optional[Path] = typer.Option(None, "--aliases", help="TOML or YAML file merging/renaming actors."),
+) -> None:
+    """Quote-span precision/recall/F1 at overlaps 0.3 and 0.8, speaker accuracy, per kind.
+
+    Exit codes: 0 done; 2 usage error or unreadable gold file.
+    """
+    from .evaluation.extraction import evaluate_extraction
+    from .evaluation.report import extraction_markdown
+    from .extract import load_aliases
+
+    cli = _cli()
+    with cli.user_errors():
+        result = evaluate_extraction(gold, aliases=load_aliases(aliases) if aliases else None)
+    report = extraction_markdown(result)
+    sys.stdout.write(report)
+    if output is not None:
+        _write(output / "metrics.json", json.dumps(result.as_json(), indent=2, ensure_ascii=False) + "\n")
+        _write(output / "report.md", report)
+        cli.stderr.print(f"wrote {output}/metrics.json and report.md")

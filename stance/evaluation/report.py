@@ -1,0 +1,96 @@
+"""Markdown reports of evaluation runs (report.md beside metrics.json)."""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from .extraction import KINDS, ExtractionResult
+from .pairs import PairScores
+from .plots import file_stem
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.1f}"
+
+
+def _threshold(best: dict) -> str:
+    return "-" if best.get("threshold") is None else f"{best['threshold']:.3f}"
+
+
+def summary_table(results: Sequence[PairScores]) -> str:
+    rows = ["| dataset | task | n | accuracy | macro-F1 | ECE | best P(contr.) cut | contr. F1 there "
+            "| pairs/s | bad rows |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        rows.append(f"| {r.name} | {r.task} | {r.n} | {_pct(r.accuracy)} | {_pct(r.macro_f1)} | "
+                    f"{r.ece:.3f} | {_threshold(r.best_threshold)} | "
+                    f"{_pct(r.best_threshold['contradiction_f1'] or 0.0)} | {r.pairs_per_s:.0f} | "
+                    f"{r.bad_rows} |")
+    return "\n".join(rows)
+
+
+def pairs_markdown(model: str, results: Sequence[PairScores], plots: bool = True) -> str:
+    lines = [f"# NLI evaluation: {model}", "",
+             "Accuracy, macro-F1, per-class F1 and F1 in %; ECE: top-label expected calibration "
+             "error, 10 equal-width bins; best cut: the P(contradiction) threshold with the best "
+             "contradiction F1 on that dataset (tuned on the test data: an oracle).", "",
+             summary_table(results), ""]
+    for r in results:
+        lines += [f"## {r.name}", "", f"`{r.source}`: {r.rows} rows read, {r.n} scored, "
+                  f"{r.bad_rows} bad" + (f"; contradiction when P(contradiction) >= {r.threshold}"
+                                         if r.threshold is not None else "") + ".", "",
+                  "| label | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
+        for label, c in r.per_class.items():
+            lines.append(f"| {label} | {_pct(c['precision'])} | {_pct(c['recall'])} | "
+                         f"{_pct(c['f1'])} | {c['support']} |")
+        lines += ["", "| gold \\ predicted | " + " | ".join(r.labels) + " |",
+                  "|---|" + "---:|" * len(r.labels)]
+        for label, row in zip(r.labels, r.confusion):
+            lines.append(f"| {label} | " + " | ".join(str(c) for c in row) + " |")
+        if r.bad_examples:
+            lines += ["", "Bad rows (first ones):", ""] + [f"- `{e}`" for e in r.bad_examples]
+        if plots:
+            stem = file_stem(r.name)
+            lines += ["", f"![confusion]({stem}-confusion.png) ![reliability]({stem}-reliability.png)"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def extraction_table(result: ExtractionResult) -> str:
+    rows = ["| overlap > | precision | recall | F1 | speaker accuracy | kind accuracy | TP | FP | FN |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for threshold, m in result.thresholds.items():
+        rows.append(f"| {threshold} | {_pct(m['precision'])} | {_pct(m['recall'])} | {_pct(m['f1'])} | "
+                    f"{_pct(m['speaker_accuracy'])} | {_pct(m['kind_accuracy'])} | {m['tp']} | "
+                    f"{m['fp']} | {m['fn']} |")
+    return "\n".join(rows)
+
+
+def kind_table(result: ExtractionResult, threshold: Optional[str] = None) -> str:
+    threshold = threshold or next(iter(result.thresholds))
+    rows = [f"| kind (overlap > {threshold}) | gold | predicted | precision | recall | F1 | speaker accuracy |",
+            "|---|---:|---:|---:|---:|---:|---:|"]
+    for kind in KINDS:
+        k = result.thresholds[threshold]["per_kind"][kind]
+        rows.append(f"| {kind} | {k['gold']} | {k['predicted']} | {_pct(k['precision'])} | "
+                    f"{_pct(k['recall'])} | {_pct(k['f1'])} | {_pct(k['speaker_accuracy'])} |")
+    return "\n".join(rows)
+
+
+def extraction_markdown(result: ExtractionResult) -> str:
+    lines = [f"# Extraction evaluation: {result.gold}", "",
+             f"{result.articles} articles, {result.gold_statements} gold statements, "
+             f"{result.predicted_statements} extracted. Span overlap = share of the gold span "
+             f"covered; percentages.", "", extraction_table(result), "", kind_table(result), ""]
+    titles = {"missed": "Missed (gold statements with no extracted match)",
+              "spurious": "Spurious (extracted, not in the gold)",
+              "wrong_speaker": "Wrong speaker", "wrong_kind": "Wrong kind"}
+    lowest = next(iter(result.thresholds))
+    for key, title in titles.items():
+        errors = result.errors.get(key, [])
+        lines += [f"## {title}: {len(errors)} (overlap > {lowest})", ""]
+        for e in errors:
+            who = (f"{e['gold']} -> {e['predicted']}" if "gold" in e else e.get("actor", ""))
+            text = e["text"] if len(e["text"]) <= 100 else e["text"][:100] + "…"
+            lines.append(f"- {e['article']} @{e['start']} [{who}] « {text} »")
+        lines.append("")
+    return "\n".join(lines)
