@@ -37,6 +37,9 @@ def _main() -> None:
     """Who said what in a batch of news articles, and do their claims agree or contradict?"""
 
 
+from .eval_cli import eval_app
+app.add_typer(eval_app, name="eval")
+
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 _SUFFIXES = {"terminal": ".txt", "markdown": ".md", "html": ".html", "json": ".json"}
@@ -130,26 +133,142 @@ def check(
     agreement_threshold: float = typer.Option(0.5, help="P(entailment) from which a pair is an agreement."),
     batch_size: int = typer.Option(32, min=1, help="NLI batch size."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    store: Optional[Path] = typer.Option(
+        None, "--store", help="SQLite store (created if missing): add the batch to it, score only "
+                              "pairs with a new statement, report on the whole store (see docs/ci.md)."),
+    fail_on: Optional[str] = typer.Option(
+        None, "--fail-on", help="'contradiction': exit 1 when a new contradiction reaches --min-score."),
+    min_score: Optional[float] = typer.Option(
+        None, "--min-score", help="P(contradiction) from which a new contradiction fails the gate "
+                                  "(default: --contradiction-threshold)."),
+    baseline: Optional[Path] = typer.Option(
+        None, "--baseline", help="Accepted findings (written by `stance baseline`): never fail the gate."),
+    junit: Optional[Path] = typer.Option(None, "--junit", help="Write the new findings as JUnit XML here."),
 ) -> None:
     """Consistency report for a batch of articles: statements per actor, agreements, contradictions.
 
-    Exit codes: 0 report written; 2 usage error or no usable article (bad files are skipped with a warning).
+    With --store, --fail-on, --baseline or --junit, each new finding (contradiction or agreement
+    involving a statement new in this run) is also printed on stderr, one line each.
+
+    Exit codes: 0 report written (and the gate, if any, passed); 1 --fail-on contradiction and
+    a new contradiction at or above --min-score that the baseline does not accept; 2 usage or
+    input error, unusable store or baseline, or no usable article (bad files are skipped with a
+    warning).
     """
+    from .gate import findings, load_baseline
     from .pipeline import CheckOptions, check as run_check
 
     formats = _parse_formats(format)
+    if fail_on is not None and fail_on.strip().lower() != "contradiction":
+        fail(f"--fail-on: unknown value '{fail_on}' (the gate knows 'contradiction')")
     for name, value in (("--contradiction-threshold", contradiction_threshold),
-                        ("--agreement-threshold", agreement_threshold)):
-        if not 0.0 <= value <= 1.0:
+                        ("--agreement-threshold", agreement_threshold), ("--min-score", min_score)):
+        if value is not None and not 0.0 <= value <= 1.0:
             fail(f"{name} must be between 0 and 1, got {value}")
     options = CheckOptions(model=model, aliases=aliases, similarity_threshold=similarity_threshold,
                            max_neighbours=max_neighbours, cross_actor=cross_actor, contradiction_threshold=contradiction_threshold,
                            agreement_threshold=agreement_threshold, batch_size=batch_size)
+    gating = any(value is not None for value in (store, fail_on, baseline, junit))
     with user_errors():
-        report = run_check(paths, options, progress=_rich_stages(quiet))
+        accepted = load_baseline(baseline) if baseline is not None else None   # fail before any work
+        with _open_store(store) as opened:
+            report = run_check(paths, options, progress=_rich_stages(quiet), store=opened,
+                               notify=lambda line: stderr.print(_escape(line)))
         for skipped in report.skipped:
             warn(skipped.message())
         write_outputs(report, formats, output)
+        found = findings(report, min_score=min_score, accepted=accepted) if gating else []
+        if junit is not None:
+            from .gate import junit_xml
+            junit.parent.mkdir(parents=True, exist_ok=True)
+            junit.write_text(junit_xml(found, report, min_score=min_score), encoding="utf-8")
+            stderr.print(f"wrote {_escape(str(junit))}")
+    if gating:
+        _print_findings(found, baseline, gate=fail_on is not None)
+    if fail_on is not None and any(f.fails for f in found):
+        raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def _open_store(path: Optional[Path]):
+    if path is None:
+        yield None
+        return
+    from .store import Store
+    with Store.open(path) as store:
+        yield store
+
+
+def _print_findings(found, baseline: Optional[Path], gate: bool) -> None:
+    """One line per new finding (CI logs), then a summary line."""
+    from .gate import finding_line
+    shown = [f for f in found if f.accepted is None]
+    for finding in shown:
+        stderr.print(_escape(finding_line(finding)))
+    failing = sum(1 for f in found if f.fails)
+    accepted = len(found) - len(shown)
+    summary = f"{len(shown)} new finding{'s' * (len(shown) != 1)}, {failing} failing"
+    if accepted:
+        summary += f", {accepted} accepted by {baseline}"
+    verdict = ("gate failed" if failing else "gate passed") if gate else "no gate (--fail-on not given)"
+    stderr.print(_escape(f"stance: {summary}; {verdict}"))
+
+
+@app.command()
+def report(
+    store: Path = typer.Option(..., "--store", help="A store written by `stance check --store`."),
+    format: List[str] = typer.Option(["terminal"], "--format", "-f",
+                                     help="terminal, markdown, html, json; repeat or comma-separate for several."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Write here (with several formats: a stem, one file per format)."),
+) -> None:
+    """The whole store as a report (the last complete run), without scoring anything.
+
+    Exit codes: 0 report written; 2 usage error, or no usable store.
+    """
+    formats = _parse_formats(format)
+    if not store.exists():
+        fail(f"{store}: no such store")
+    with user_errors(), _open_store(store) as opened:
+        write_outputs(opened.load_report(), formats, output)
+        pending = opened.pending_article_ids()
+    if pending:
+        warn(f"{len(pending)} article(s) added by an interrupted run are not in this report: "
+             f"run `stance check ... --store {store}` again to finish it")
+
+
+@app.command()
+def baseline(
+    store: Path = typer.Option(..., "--store", help="A store written by `stance check --store`."),
+    min_score: Optional[float] = typer.Option(
+        None, "--min-score", help="Only contradictions from this P(contradiction) (default: the "
+                                  "store's contradiction threshold)."),
+    previous: Optional[Path] = typer.Option(
+        None, "--previous", help="An earlier baseline: its reasons and entries are kept."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
+) -> None:
+    """Accept every contradiction in the store: JSON for `stance check --baseline`.
+
+    Each entry has an "id" and a "reason" to fill in; actors, score and texts are there to
+    read. Exit codes: 0 written; 2 usage error, or no usable store or previous baseline.
+    """
+    import json
+
+    from .gate import baseline_dict, load_baseline
+
+    if min_score is not None and not 0.0 <= min_score <= 1.0:
+        fail(f"--min-score must be between 0 and 1, got {min_score}")
+    if not store.exists():
+        fail(f"{store}: no such store")
+    with user_errors(), _open_store(store) as opened:
+        reasons = load_baseline(previous) if previous is not None else None
+        text = json.dumps(baseline_dict(opened.load_report(), min_score=min_score, reasons=reasons),
+                          ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        stderr.print(f"wrote {_escape(str(output))}")
 
 
 def _parse_label_map(value: Optional[str]) -> Optional[dict[str, str]]:

@@ -71,6 +71,7 @@ def topic_vectors(statements: Sequence[Statement]) -> np.ndarray:
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
+@lru_cache(maxsize=1 << 16)   # a statement meets many others: fold its words once
 def _content_words(text: str) -> frozenset[str]:
     folded = unicodedata.normalize("NFKD", text.lower())
     folded = "".join(c for c in folded if not unicodedata.combining(c))

@@ -114,3 +114,6 @@ class Report:
     skipped: list[Skipped] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)   # stage -> seconds
     settings: dict[str, object] = field(default_factory=dict)  # thresholds etc., echoed in reports
+    # Ids of the statements new in this run, for runs on a store (stance.store); None otherwise,
+    # where every statement is new. A comparison is new when either of its statements is.
+    new_statements: Optional[frozenset[str]] = None

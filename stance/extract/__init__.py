@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from ..types import Actor, Advance, Article, Statement
 from .actors import NameOccurrence, PersonIndex
@@ -53,12 +53,14 @@ def _lexicon_for(language: str):
 
 
 def extract_statements(articles: Sequence[Article], aliases: Aliases | str | Path | None = None,
-                       advance: Advance | None = None) -> Extraction:
+                       advance: Advance | None = None,
+                       analyser: Callable[[str, Lexicon], Analysis] | None = None) -> Extraction:
     """Statements of every article and the actors who make them; `advance(1)` after each
-    article is read (the batch-wide work that follows is quick)."""
+    article is read (the batch-wide work that follows is quick). `analyser` replaces the
+    spaCy analysis of one text (the store passes its parse cache)."""
     if isinstance(aliases, (str, Path)):
         aliases = load_aliases(aliases)
-    read = _read(articles, advance)
+    read = _read(articles, advance, analyser or analyse)
     _spot_people(read)
     registry = Registry(PersonIndex(_occurrences(read)), aliases)
     for one in read:
@@ -84,12 +86,13 @@ class _Article:
     spots: list[NameSpot] = field(default_factory=list)
 
 
-def _read(articles: Sequence[Article], advance: Advance | None) -> list[_Article]:
+def _read(articles: Sequence[Article], advance: Advance | None,
+          analyser: Callable[[str, Lexicon], Analysis]) -> list[_Article]:
     read = []
     for index, article in enumerate(articles):
         lex = _lexicon_for(article.language)
         if lex is not None and article.text.strip():
-            analysis = analyse(article.text, lex)
+            analysis = analyser(article.text, lex)
             read.append(_Article(index, article, lex, analysis, article_claims(analysis, lex)))
         if advance is not None:
             advance(1)

@@ -21,6 +21,7 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=1 << 16)   # called on every name of every article at each store run
 def fold_text(text: str) -> str:
     """Lower case, no accents, one space between words: for phrases such as roles."""
     plain = strip_accents(text.translate(_APOSTROPHES)).lower()
