@@ -8,15 +8,14 @@ Exit codes (every command):
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import List, Optional
 
 import typer
-from rich.console import Console
 
-from .errors import StanceError
+from .console import escape, fail, stage_progress, stderr, user_errors, warn
+from .eval_cli import eval_app
 from .pairs import DEFAULT_MAX_NEIGHBOURS, DEFAULT_SIMILARITY_THRESHOLD
 
 EXIT_CODES = """Exit codes: 0 success; 1 a gate failed; 2 usage error or nothing usable was read."""
@@ -37,37 +36,9 @@ def _main() -> None:
     """Who said what in a batch of news articles, and do their claims agree or contradict?"""
 
 
-from .eval_cli import eval_app
 app.add_typer(eval_app, name="eval")
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
-
 _SUFFIXES = {"terminal": ".txt", "markdown": ".md", "html": ".html", "json": ".json"}
-
-
-def fail(message: str, code: int = 2) -> None:
-    stderr.print(f"[bold red]error:[/] {_escape(message)}")
-    raise typer.Exit(code)
-
-
-def warn(message: str) -> None:
-    stderr.print(f"[yellow]warning:[/] {_escape(message)}")
-
-
-@contextlib.contextmanager
-def user_errors() -> Iterator[None]:
-    """StanceError -> one line on stderr and exit 2; a traceback only with STANCE_DEBUG=1."""
-    try:
-        yield
-    except StanceError as error:
-        if os.environ.get("STANCE_DEBUG"):
-            raise
-        fail(str(error))
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-    return escape(text)
 
 
 def _parse_formats(values: List[str]) -> list[str]:
@@ -81,21 +52,6 @@ def _parse_formats(values: List[str]) -> list[str]:
             if name not in formats:
                 formats.append(name)
     return formats or ["terminal"]
-
-
-def _rich_stages(quiet: bool):
-    """A progress bar per pipeline stage on stderr, or nothing when quiet."""
-    if quiet:
-        return None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    @contextlib.contextmanager
-    def stage(name: str, total: int) -> Iterator:
-        with Progress(TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=stderr, transient=True) as bars:
-            task = bars.add_task(name, total=max(total, 1))
-            yield lambda n: bars.advance(task, n)
-    return stage
 
 
 def write_outputs(report, formats: list[str], output: Optional[Path]) -> None:
@@ -172,8 +128,8 @@ def check(
     with user_errors():
         accepted = load_baseline(baseline) if baseline is not None else None   # fail before any work
         with _open_store(store) as opened:
-            report = run_check(paths, options, progress=_rich_stages(quiet), store=opened,
-                               notify=lambda line: stderr.print(_escape(line)))
+            report = run_check(paths, options, progress=stage_progress(quiet), store=opened,
+                               notify=lambda line: stderr.print(escape(line)))
         for skipped in report.skipped:
             warn(skipped.message())
         write_outputs(report, formats, output)
@@ -182,7 +138,7 @@ def check(
             from .gate import junit_xml
             junit.parent.mkdir(parents=True, exist_ok=True)
             junit.write_text(junit_xml(found, report, min_score=min_score), encoding="utf-8")
-            stderr.print(f"wrote {_escape(str(junit))}")
+            stderr.print(f"wrote {escape(str(junit))}")
     if gating:
         _print_findings(found, baseline, gate=fail_on is not None)
     if fail_on is not None and any(f.fails for f in found):
@@ -204,14 +160,14 @@ def _print_findings(found, baseline: Optional[Path], gate: bool) -> None:
     from .gate import finding_line
     shown = [f for f in found if f.accepted is None]
     for finding in shown:
-        stderr.print(_escape(finding_line(finding)))
+        stderr.print(escape(finding_line(finding)))
     failing = sum(1 for f in found if f.fails)
     accepted = len(found) - len(shown)
     summary = f"{len(shown)} new finding{'s' * (len(shown) != 1)}, {failing} failing"
     if accepted:
         summary += f", {accepted} accepted by {baseline}"
     verdict = ("gate failed" if failing else "gate passed") if gate else "no gate (--fail-on not given)"
-    stderr.print(_escape(f"stance: {summary}; {verdict}"))
+    stderr.print(escape(f"stance: {summary}; {verdict}"))
 
 
 @app.command()
@@ -268,7 +224,7 @@ def baseline(
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
-        stderr.print(f"wrote {_escape(str(output))}")
+        stderr.print(f"wrote {escape(str(output))}")
 
 
 def _parse_label_map(value: Optional[str]) -> Optional[dict[str, str]]:
@@ -322,7 +278,7 @@ def train(
                            resume=resume, limit=limit, max_steps=max_steps, save_every=save_every,
                            checkpoint_dir=checkpoints, premise_col=premise, hypothesis_col=hypothesis,
                            label_col=label, label_map=_parse_label_map(label_map), device=device,
-                           log=lambda line: stderr.print(_escape(line)))
+                           log=lambda line: stderr.print(escape(line)))
     stderr.print(f"model written to {result.out_dir} ({result.steps} steps, {result.seconds / 60:.1f} min)")
 
 

@@ -8,36 +8,18 @@ an unreadable dataset or gold file.
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import List, Optional
 
 import typer
+
+from .console import escape, fail, stage_progress, stderr, user_errors, warn
 
 eval_app = typer.Typer(
     help="Evaluate stance: the NLI model on labelled pairs, extraction on an annotated gold file.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-
-
-def _cli():
-    # stance.cli imports this module while it is being built: take its helpers at call time.
-    from . import cli
-    return cli
-
-
-@contextlib.contextmanager
-def _progress(quiet: bool, name: str, total: int) -> Iterator:
-    if quiet:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=_cli().stderr, transient=True) as bars:
-        task = bars.add_task(name, total=max(total, 1))
-        yield lambda n: bars.advance(task, n)
 
 
 def _write(path: Path, text: str) -> None:
@@ -78,26 +60,25 @@ def pairs(
     from .evaluation.report import pairs_markdown
     from .nli import NLIModel
 
-    cli = _cli()
     for name, value in (("--contradiction-threshold", contradiction_threshold),
                         ("--min-accuracy", min_accuracy), ("--min-macro-f1", min_macro_f1)):
         if value is not None and not 0.0 <= value <= 1.0:
-            cli.fail(f"{name} must be between 0 and 1, got {value}")
-    with cli.user_errors():
+            fail(f"{name} must be between 0 and 1, got {value}")
+    with user_errors():
         mapping = parse_label_map(label_map)
         columns = Columns(premise, hypothesis, label)
         loaded = [load_labelled(path, mapping, columns, split=split, limit=limit) for path in datasets]
         _unique_names(loaded)
         for data in loaded:
             if data.bad_rows:
-                cli.warn(f"{data.source}: {len(data.bad_rows)} bad row(s) skipped, e.g. "
+                warn(f"{data.source}: {len(data.bad_rows)} bad row(s) skipped, e.g. "
                          f"{data.bad_rows[0].message()}")
             if not data.pairs:
-                cli.fail(f"{data.source}: no usable pair ({data.rows} rows read)")
+                fail(f"{data.source}: no usable pair ({data.rows} rows read)")
         nli = NLIModel.load(model, device=device, max_length=max_length)
         results = []
         for data in loaded:
-            with _progress(quiet, data.name, len(data.pairs)) as advance:
+            with stage_progress(quiet)(data.name, len(data.pairs)) as advance:
                 results.append(evaluate_dataset(nli, data, mapping.labels, contradiction_threshold,
                                                 batch_size=batch_size, advance=advance))
     sys.stdout.write(pairs_markdown(nli.name, results, plots=False))
@@ -109,10 +90,10 @@ def pairs(
         _write(output / "report.md", pairs_markdown(nli.name, results))
         for result in results:
             dataset_plots(result, output)
-        cli.stderr.print(f"wrote {output}/metrics.json, report.md and {2 * len(results)} plots")
+        stderr.print(f"wrote {output}/metrics.json, report.md and {2 * len(results)} plots")
     failures = below_minimum(results, min_accuracy, min_macro_f1)
     for failure in failures:
-        cli.stderr.print(f"[bold red]gate failed:[/] {cli._escape(failure)}")
+        stderr.print(f"[bold red]gate failed:[/] {escape(failure)}")
     if failures:
         raise typer.Exit(1)
 
@@ -141,12 +122,11 @@ def extraction(
     from .evaluation.report import extraction_markdown
     from .extract import load_aliases
 
-    cli = _cli()
-    with cli.user_errors():
+    with user_errors():
         result = evaluate_extraction(gold, aliases=load_aliases(aliases) if aliases else None)
     report = extraction_markdown(result)
     sys.stdout.write(report)
     if output is not None:
         _write(output / "metrics.json", json.dumps(result.as_json(), indent=2, ensure_ascii=False) + "\n")
         _write(output / "report.md", report)
-        cli.stderr.print(f"wrote {output}/metrics.json and report.md")
+        stderr.print(f"wrote {output}/metrics.json and report.md")

@@ -50,7 +50,7 @@ class CheckOptions:
 
 
 @contextlib.contextmanager
-def _no_progress(name: str, total: int) -> Iterator[Advance]:
+def no_progress(name: str, total: int) -> Iterator[Advance]:
     yield lambda n: None
 
 
@@ -71,7 +71,7 @@ def check(paths: Sequence[str | Path], options: CheckOptions | None = None,
     from .readers import read_articles
 
     options = options or CheckOptions()
-    progress = progress or _no_progress
+    progress = progress or no_progress
     timings: dict[str, float] = {}
     started = time.perf_counter()
 

@@ -1,7 +1,6 @@
 """`stance check` end to end on the real seeds, with a tiny NLI model built locally."""
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner

@@ -1,0 +1,52 @@
+"""What every stance command prints to people on stderr: errors, warnings, progress bars."""
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import Iterator
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from .errors import StanceError
+from .pipeline import no_progress
+
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = 2) -> None:
+    stderr.print(f"[bold red]error:[/] {escape(message)}")
+    raise typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    stderr.print(f"[yellow]warning:[/] {escape(message)}")
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """StanceError -> one line on stderr and exit 2; a traceback only with STANCE_DEBUG=1."""
+    try:
+        yield
+    except StanceError as error:
+        if os.environ.get("STANCE_DEBUG"):
+            raise
+        fail(str(error))
+
+
+def stage_progress(quiet: bool):
+    """A progress bar per pipeline stage on stderr, or nothing when quiet (a StageProgress)."""
+    if quiet:
+        return no_progress
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    @contextlib.contextmanager
+    def stage(name: str, total: int) -> Iterator:
+        with Progress(TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=stderr, transient=True) as bars:
+            task = bars.add_task(name, total=max(total, 1))
+            yield lambda n: bars.advance(task, n)
+    return stage
+
+
