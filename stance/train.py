@@ -233,7 +233,17 @@ def train(base: str | Path, train_files: list[Path], out_dir: Path, *, dev_fract
           max_steps: int | None = None, save_every: int = 200, log_every: int = 20, checkpoint_dir: Path | None = None,
           premise_col: str = "premise", hypothesis_col: str = "hypothesis", label_col: str = "label",
           label_map: dict[str, str] | None = None, device: str | None = None,
+          dev_files: list[Path] | None = None, file_limits: dict[str, int] | None = None,
+          swap_contradictions: bool = False, eval_every: int | None = None,
           log: Callable[[str], None] = print) -> TrainResult:
+    """Fine-tune `base` on `train_files`; the best model by dev macro-F1 goes to `out_dir`.
+
+    dev_files: score on these pairs instead of a `dev_fraction` split of the training files.
+    file_limits: {path as given in train_files: n} keeps a seeded sample of n pairs of that file.
+    swap_contradictions: also train on (hypothesis, premise) of each contradiction (a symmetric
+    relation; entailment and neutral are not, so they are never swapped).
+    eval_every: also score the dev pairs every this many steps, not only after each epoch.
+    """
     started = time.time()
     out_dir = Path(out_dir)
     checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else default_checkpoint_dir(out_dir)
@@ -242,17 +252,32 @@ def train(base: str | Path, train_files: list[Path], out_dir: Path, *, dev_fract
     if epochs < 1 or batch_size < 1 or not 0 <= dev_fraction < 1:
         raise UsageError("epochs and batch size must be >= 1, dev fraction in [0, 1)")
 
-    pairs = [p for f in train_files for p in read_pairs(
-        Path(f), premise_col=premise_col, hypothesis_col=hypothesis_col, label_col=label_col,
-        label_map=label_map)]
+    columns = dict(premise_col=premise_col, hypothesis_col=hypothesis_col, label_col=label_col,
+                   label_map=label_map)
+    pairs = []
+    for f in train_files:
+        file_pairs = read_pairs(Path(f), **columns)
+        cap = (file_limits or {}).get(str(f))
+        if cap is not None and cap < len(file_pairs):
+            file_pairs = random.Random(seed).sample(file_pairs, cap)
+        pairs += file_pairs
     if limit:
         pairs = random.Random(seed).sample(pairs, min(limit, len(pairs)))
-    train_pairs, dev_pairs = split_dev(pairs, dev_fraction, seed)
+    if dev_files:
+        train_pairs, dev_pairs = list(pairs), [p for f in dev_files for p in read_pairs(Path(f), **columns)]
+    else:
+        train_pairs, dev_pairs = split_dev(pairs, dev_fraction, seed)
+    if swap_contradictions:
+        train_pairs += [Pair(p.hypothesis, p.premise, p.label, p.source + " (swapped)")
+                        for p in train_pairs if p.label == "contradiction"]
     settings = {"base": str(base), "files": [str(f) for f in train_files], "data_sha256": _fingerprint(pairs),
                 "train_pairs": len(train_pairs), "dev_pairs": len(dev_pairs), "seed": seed, "epochs": epochs,
                 "batch_size": batch_size, "lr": lr, "max_length": max_length, "label_smoothing": label_smoothing,
                 "warmup_fraction": warmup_fraction, "weight_decay": weight_decay,
                 "freeze_embeddings": freeze_embeddings}
+    if dev_files or file_limits or swap_contradictions or eval_every:  # keeps older checkpoints resumable
+        settings |= {"dev_files": [str(f) for f in dev_files or []], "file_limits": dict(file_limits or {}),
+                     "swap_contradictions": swap_contradictions, "eval_every": eval_every}
 
     tokenizer, model, kind = load_for_training(base, seed=seed)
     if kind == "embedded" and not freeze_embeddings:
@@ -318,6 +343,10 @@ def train(base: str | Path, train_files: list[Path], out_dir: Path, *, dev_fract
                 log(f"step {step}/{total_steps} epoch {epoch + 1} loss {window_loss / window_pairs:.4f} "
                     f"lr {schedule.get_last_lr()[0]:.2e} {rate:.1f} pairs/s eta {eta / 60:.1f} min")
                 window_loss, window_pairs, window_start = 0.0, 0, time.time()
+            if eval_every and step % eval_every == 0 and step % steps_per_epoch and dev_pairs:
+                best = _keep_if_best(model, tokenizer, kind, out_dir, dev_pairs, max_length, best,
+                                     dict(settings, steps=step, epoch=epoch + 1), log)
+                model.train()
             if step % save_every == 0 or stopping:
                 _save_checkpoint(checkpoint_dir, step, {
                     "settings": settings, "step": step, "best": best, "model": _trainable_state(model),
@@ -327,14 +356,22 @@ def train(base: str | Path, train_files: list[Path], out_dir: Path, *, dev_fract
             if stopping:
                 log(f"stopped at step {step} (max_steps); run again to resume")
                 return TrainResult(out_dir, step, len(train_pairs), best, time.time() - started)
-        dev = scores([p.label for p in dev_pairs], predict(model, tokenizer, dev_pairs, max_length=max_length))
-        log(f"epoch {epoch + 1} dev accuracy {dev['accuracy']:.4f} macro-F1 {dev['macro_f1']:.4f} (n={dev['n']})")
-        if dev["macro_f1"] > best.get("macro_f1", -1.0) or not dev_pairs:
-            best = dev
-            save_model(model, tokenizer, kind, out_dir, max_length,
-                       dict(settings, steps=step, epoch=epoch + 1, dev=dev))
-            log(f"model written to {out_dir}")
+        best = _keep_if_best(model, tokenizer, kind, out_dir, dev_pairs, max_length, best,
+                             dict(settings, steps=step, epoch=epoch + 1), log)
     return TrainResult(out_dir, step, len(train_pairs), best, time.time() - started)
+
+
+def _keep_if_best(model, tokenizer, kind: str, out_dir: Path, dev_pairs: list[Pair], max_length: int,
+                  best: dict, training: dict, log: Callable[[str], None]) -> dict:
+    """Score on the dev pairs; write the model to out_dir when it beats `best`. Returns the new best."""
+    dev = scores([p.label for p in dev_pairs], predict(model, tokenizer, dev_pairs, max_length=max_length))
+    log(f"step {training['steps']} epoch {training['epoch']} dev accuracy {dev['accuracy']:.4f} "
+        f"macro-F1 {dev['macro_f1']:.4f} (n={dev['n']})")
+    if dev["macro_f1"] > best.get("macro_f1", -1.0) or not dev_pairs:
+        save_model(model, tokenizer, kind, out_dir, max_length, dict(training, dev=dev))
+        log(f"model written to {out_dir}")
+        return dev
+    return best
 
 
 def _fingerprint(pairs: list[Pair]) -> str:
