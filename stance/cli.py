@@ -227,19 +227,6 @@ def baseline(
         stderr.print(f"wrote {escape(str(output))}")
 
 
-def _parse_label_map(value: Optional[str]) -> Optional[dict[str, str]]:
-    """'entails=entailment,contradicts=contradiction' -> {'entails': 'entailment', ...}."""
-    if not value:
-        return None
-    mapping = {}
-    for item in filter(None, (v.strip() for v in value.split(","))):
-        source, sep, target = item.partition("=")
-        if not sep or not source.strip() or not target.strip():
-            fail(f"--label-map: expected NAME=LABEL pairs separated by commas, got '{item}'")
-        mapping[source.strip()] = target.strip()
-    return mapping
-
-
 @app.command()
 def train(
     files: List[Path] = typer.Argument(..., help="Labelled pairs: TSV, CSV or JSONL (never a test split)."),
@@ -277,7 +264,7 @@ def train(
                            label_smoothing=label_smoothing, freeze_embeddings=freeze_embeddings,
                            resume=resume, limit=limit, max_steps=max_steps, save_every=save_every,
                            checkpoint_dir=checkpoints, premise_col=premise, hypothesis_col=hypothesis,
-                           label_col=label, label_map=_parse_label_map(label_map), device=device,
+                           label_col=label, label_map=label_map, device=device,
                            log=lambda line: stderr.print(escape(line)))
     stderr.print(f"model written to {result.out_dir} ({result.steps} steps, {result.seconds / 60:.1f} min)")
 

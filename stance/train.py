@@ -20,7 +20,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import torch
 
@@ -50,44 +50,20 @@ class TrainResult:
 
 # --------------------------------------------------------------------------- data
 def read_pairs(path: Path, *, premise_col: str = "premise", hypothesis_col: str = "hypothesis",
-               label_col: str = "label", label_map: dict[str, str] | None = None) -> list[Pair]:
-    """NLI pairs from a TSV/CSV (header row) or JSONL file, loaded with `datasets`."""
-    import datasets
+               label_col: str = "label", label_map: Mapping[str, str] | str | None = None) -> list[Pair]:
+    """NLI pairs from a TSV/CSV/JSONL file or a `datasets` directory (the loader `stance eval`
+    uses). Strict: the first bad row is an error, so a model never silently trains on less
+    than it was given."""
+    from .evaluation.labelled import Columns, load_labelled, parse_label_map
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(str(path), "no such file")
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".json"):
-        builder, options, first_line = "json", {}, 1
-    elif suffix in (".tsv", ".csv", ".txt"):
-        # CSV quoting rules for TSV too (what Python's csv writer produces); "NA" stays a text.
-        builder, first_line = "csv", 2
-        options = {"delimiter": "\t" if suffix != ".csv" else ",", "keep_default_na": False,
-                   "na_filter": False}
-    else:
-        raise InputError(str(path), "unsupported file type (use .tsv, .csv or .jsonl)")
-    datasets.disable_progress_bars()
-    try:
-        table = datasets.load_dataset(builder, data_files=str(path), split="train", **options)
-    except Exception as exc:  # datasets wraps parser errors in several exception types
-        raise InputError(str(path), f"cannot read as {suffix[1:]} ({str(exc).splitlines()[0]})") from None
-    missing = [c for c in (premise_col, hypothesis_col, label_col) if c not in table.column_names]
-    if missing:
-        raise InputError(str(path), f"no column {missing[0]!r} (columns: {', '.join(table.column_names)})")
-    mapping = {label: label for label in NLI_LABELS} | {str(k).lower(): v for k, v in (label_map or {}).items()}
-    pairs = []
-    for row_index, (premise, hypothesis, raw_label) in enumerate(
-            zip(table[premise_col], table[hypothesis_col], table[label_col])):
-        line = row_index + first_line
-        label = mapping.get(str(raw_label).strip().lower())
-        if label not in NLI_LABELS:
-            raise InputError(str(path), f"unknown label {raw_label!r} (expected {', '.join(NLI_LABELS)}"
-                             " or a --label-map entry)", line=line)
-        if not str(premise or "").strip() or not str(hypothesis or "").strip():
-            raise InputError(str(path), "empty premise or hypothesis", line=line)
-        pairs.append(Pair(str(premise), str(hypothesis), label, f"{path}:{line}"))
-    return pairs
+    mapping = parse_label_map(label_map)
+    if mapping.binary:
+        raise UsageError("--label-map: training needs the three NLI labels, not a binary map")
+    data = load_labelled(Path(path), mapping, Columns(premise_col, hypothesis_col, label_col), split="train")
+    if data.bad_rows:
+        where, _, line = data.bad_rows[0].where.rpartition(":")
+        raise InputError(where, data.bad_rows[0].reason, line=int(line) if line.isdigit() else None)
+    return data.pairs
 
 
 def split_dev(pairs: list[Pair], dev_fraction: float, seed: int) -> tuple[list[Pair], list[Pair]]:
@@ -232,7 +208,7 @@ def train(base: str | Path, train_files: list[Path], out_dir: Path, *, dev_fract
           freeze_embeddings: bool = True, resume: bool = True, limit: int | None = None,
           max_steps: int | None = None, save_every: int = 200, log_every: int = 20, checkpoint_dir: Path | None = None,
           premise_col: str = "premise", hypothesis_col: str = "hypothesis", label_col: str = "label",
-          label_map: dict[str, str] | None = None, device: str | None = None,
+          label_map: Mapping[str, str] | str | None = None, device: str | None = None,
           dev_files: list[Path] | None = None, file_limits: dict[str, int] | None = None,
           swap_contradictions: bool = False, eval_every: int | None = None,
           log: Callable[[str], None] = print) -> TrainResult:

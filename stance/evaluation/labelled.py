@@ -18,7 +18,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Mapping, Optional, Union
 
 from ..errors import InputError, UsageError
 from ..nli import LABEL_ALIASES
@@ -77,11 +77,14 @@ def _fold_label(raw: object) -> str:
     return re.sub(r"[\s-]+", "_", str(raw).strip().lower())
 
 
-def parse_label_map(text: Optional[str]) -> LabelMap:
-    """'entails=entailment,contradicts=contradiction' (None: the three NLI labels as they are)."""
+def parse_label_map(text: Union[str, Mapping[str, str], None]) -> LabelMap:
+    """'entails=entailment,contradicts=contradiction', or the same as a mapping
+    (None: the three NLI labels as they are)."""
     targets = set(NLI_LABELS) | {NOT_CONTRADICTION}
     given: dict[str, str] = {}
-    for item in filter(None, (part.strip() for part in (text or "").split(","))):
+    items = ([f"{k}={v}" for k, v in text.items()] if isinstance(text, Mapping)
+             else (part.strip() for part in (text or "").split(",")))
+    for item in filter(None, items):
         source, sep, target = item.partition("=")
         target = _fold_label(target)
         if not sep or not source.strip() or not target:
