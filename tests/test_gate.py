@@ -28,16 +28,7 @@ from tiny_model import build_tiny_model
 CONTRADICTION = 0.9647   # softmax((0, 0, 4))[2]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """The tiny model's matrices are minute: on a shared CPU, thread hand-offs cost more than
-    the arithmetic (5 ms per linear layer instead of microseconds)."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def run(*args):

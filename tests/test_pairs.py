@@ -85,6 +85,11 @@ def seed_statements(seeds_dir):
     return extract_statements(articles).statements
 
 
+@pytest.fixture(scope="module")
+def seed_pairs(seed_statements):
+    return build_pairs(seed_statements)
+
+
 def _find(statements, actor, fragment):
     (match,) = [s for s in statements if s.actor_id == actor and fragment in s.text]
     return match
@@ -97,14 +102,13 @@ def _find(statements, actor, fragment):
     (("moscou", "ne s'attendait pas à une rencontre"), ("sergey-lavrov", "M. Poutine est prêt à rencontrer")),
     (("kremlin", "bloquer"), ("dmitri-peskov", "Les Européens bloquent le règlement")),
 ])
-def test_seed_statements_on_one_subject_are_paired_across_actors(seed_statements, first, second):
+def test_seed_statements_on_one_subject_are_paired_across_actors(seed_statements, seed_pairs, first, second):
     a, b = _find(seed_statements, *first), _find(seed_statements, *second)
-    pairs = build_pairs(seed_statements)
-    assert any({p.a.id, p.b.id} == {a.id, b.id} and not p.same_actor for p in pairs)
+    assert any({p.a.id, p.b.id} == {a.id, b.id} and not p.same_actor for p in seed_pairs)
 
 
-def test_seed_pairs_stay_a_small_share_of_all_cross_actor_pairs(seed_statements):
-    pairs = build_pairs(seed_statements)
+def test_seed_pairs_stay_a_small_share_of_all_cross_actor_pairs(seed_statements, seed_pairs):
+    pairs = seed_pairs
     cross = [p for p in pairs if not p.same_actor]
     n = len(seed_statements)
     same = sum(1 for p in pairs if p.same_actor)
