@@ -122,7 +122,8 @@ def check(
         if value is not None and not 0.0 <= value <= 1.0:
             fail(f"{name} must be between 0 and 1, got {value}")
     options = CheckOptions(model=model, aliases=aliases, similarity_threshold=similarity_threshold,
-                           max_neighbours=max_neighbours, cross_actor=cross_actor, contradiction_threshold=contradiction_threshold,
+                           max_neighbours=max_neighbours, cross_actor=cross_actor,
+                           contradiction_threshold=contradiction_threshold,
                            agreement_threshold=agreement_threshold, batch_size=batch_size)
     gating = any(value is not None for value in (store, fail_on, baseline, junit))
     with user_errors():
