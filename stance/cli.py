@@ -14,7 +14,7 @@ from typing import List, Optional
 
 import typer
 
-from .console import escape, fail, stage_progress, stderr, user_errors, warn
+from .console import escape, fail, require_probabilities, stage_progress, stderr, user_errors, warn
 from .eval_cli import eval_app
 from .pairs import DEFAULT_MAX_NEIGHBOURS, DEFAULT_SIMILARITY_THRESHOLD
 
@@ -117,10 +117,8 @@ def check(
     formats = _parse_formats(format)
     if fail_on is not None and fail_on.strip().lower() != "contradiction":
         fail(f"--fail-on: unknown value '{fail_on}' (the gate knows 'contradiction')")
-    for name, value in (("--contradiction-threshold", contradiction_threshold),
-                        ("--agreement-threshold", agreement_threshold), ("--min-score", min_score)):
-        if value is not None and not 0.0 <= value <= 1.0:
-            fail(f"{name} must be between 0 and 1, got {value}")
+    require_probabilities(("--contradiction-threshold", contradiction_threshold),
+                          ("--agreement-threshold", agreement_threshold), ("--min-score", min_score))
     options = CheckOptions(model=model, aliases=aliases, similarity_threshold=similarity_threshold,
                            max_neighbours=max_neighbours, cross_actor=cross_actor,
                            contradiction_threshold=contradiction_threshold,
@@ -213,8 +211,7 @@ def baseline(
 
     from .gate import baseline_dict, load_baseline
 
-    if min_score is not None and not 0.0 <= min_score <= 1.0:
-        fail(f"--min-score must be between 0 and 1, got {min_score}")
+    require_probabilities(("--min-score", min_score))
     if not store.exists():
         fail(f"{store}: no such store")
     with user_errors(), _open_store(store) as opened:

@@ -20,6 +20,13 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def require_probabilities(*named: tuple[str, float | None]) -> None:
+    """Exit 2 naming the first option outside [0, 1] (None: the option was not given)."""
+    for name, value in named:
+        if value is not None and not 0.0 <= value <= 1.0:
+            fail(f"{name} must be between 0 and 1, got {value}")
+
+
 def warn(message: str) -> None:
     stderr.print(f"[yellow]warning:[/] {escape(message)}")
 

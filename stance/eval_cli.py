@@ -15,7 +15,7 @@ from typing import List, Optional
 
 import typer
 
-from .console import escape, fail, stage_progress, stderr, user_errors, warn
+from .console import escape, fail, require_probabilities, stage_progress, stderr, user_errors, warn
 
 eval_app = typer.Typer(
     help="Evaluate stance: the NLI model on labelled pairs, extraction on an annotated gold file.",
@@ -60,10 +60,8 @@ def pairs(
     from .evaluation.report import pairs_markdown
     from .nli import NLIModel
 
-    for name, value in (("--contradiction-threshold", contradiction_threshold),
-                        ("--min-accuracy", min_accuracy), ("--min-macro-f1", min_macro_f1)):
-        if value is not None and not 0.0 <= value <= 1.0:
-            fail(f"{name} must be between 0 and 1, got {value}")
+    require_probabilities(("--contradiction-threshold", contradiction_threshold),
+                          ("--min-accuracy", min_accuracy), ("--min-macro-f1", min_macro_f1))
     with user_errors():
         mapping = parse_label_map(label_map)
         columns = Columns(premise, hypothesis, label)

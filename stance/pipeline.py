@@ -81,7 +81,9 @@ def check(paths: Sequence[str | Path], options: CheckOptions | None = None,
         yield
         timings[stage] = time.perf_counter() - t0
 
-    # Bad alias files and unloadable models are usage errors: fail before reading anything.
+    # Bad thresholds, alias files and unloadable models are usage errors: fail before any work.
+    thresholds = Thresholds(contradiction=options.contradiction_threshold,
+                            agreement=options.agreement_threshold)
     aliases = load_aliases(options.aliases) if options.aliases else None
     with timed("load model"):
         model = nli_model or NLIModel.load(options.model, device=options.device,
@@ -113,8 +115,6 @@ def check(paths: Sequence[str | Path], options: CheckOptions | None = None,
                             cross_actor=options.cross_actor, max_neighbours=options.max_neighbours,
                             vectors=vectors, advance=advance)
 
-    thresholds = Thresholds(contradiction=options.contradiction_threshold,
-                            agreement=options.agreement_threshold)
     with timed("nli"), progress("nli", len(pairs)) as advance:
         judgements = judge(pairs, scorer, thresholds, batch_size=options.batch_size, advance=advance)
 
