@@ -249,6 +249,7 @@ def train(
     label: str = typer.Option("label", help="Label column."),
     label_map: Optional[str] = typer.Option(None, help="Map the file's label names: 'entails=entailment,...'."),
     device: Optional[str] = typer.Option(None, help="cpu, cuda, ... (default: cuda when available)."),
+    bf16: bool = typer.Option(False, help="bfloat16 autocast: ~1.7x faster on CPUs with AVX512-BF16."),
 ) -> None:
     """Fine-tune an NLI model on labelled pairs; resumable, with a held-out dev split.
 
@@ -262,7 +263,7 @@ def train(
                            label_smoothing=label_smoothing, freeze_embeddings=freeze_embeddings,
                            resume=resume, limit=limit, max_steps=max_steps, save_every=save_every,
                            checkpoint_dir=checkpoints, premise_col=premise, hypothesis_col=hypothesis,
-                           label_col=label, label_map=label_map, device=device,
+                           label_col=label, label_map=label_map, device=device, bf16=bf16,
                            log=lambda line: stderr.print(escape(line)))
     stderr.print(f"model written to {result.out_dir} ({result.steps} steps, {result.seconds / 60:.1f} min)")
 
