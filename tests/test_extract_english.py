@@ -58,3 +58,14 @@ def test_unsupported_language_gives_nothing():
     calls = []
     assert extract_statements([german], advance=calls.append).statements == []
     assert calls == [1]
+
+
+@pytest.mark.parametrize("sentence, claim", [
+    ("Sergei Lavrov told reporters the West had no interest in peace.", "the West had no interest in peace"),
+    ("Dmitry Peskov told the Financial Times no meeting was planned.", "no meeting was planned"),
+    ("Dmitry Peskov told his aides that no meeting was planned.", "no meeting was planned"),
+    ("Emmanuel Macron warned the talks would fail.", "the talks would fail"),
+])
+def test_the_addressee_of_told_is_not_part_of_the_claim(sentence, claim):
+    result = extract_statements([Article(id="en2", path="en2.txt", text=sentence, language="en")])
+    assert [s.text for s in result.statements] == [claim]

@@ -264,10 +264,25 @@ def _claim_start(frame: Frame, words, last, lex: Lexicon) -> Frame:
             return frame
         if w.text in (",", ".", ";") or w.pos in ("VERB", "AUX") and w.verbform == "Fin":
             break
+    if frame.cue in lex.addressee_cues:
+        j = _after_addressee(words, j, last, lex)
     if lex.language == "en" and j < last and words[j].pos not in ("ADP", "PUNCT") \
             and words[j].lower not in lex.np_stops:
         frame.claim_start = words[j].start  # "Smith said the talks failed."
     return frame
+
+
+def _after_addressee(words, j, last, lex: Lexicon) -> int:
+    """Past the addressee of "told reporters …", "told the Financial Times …", "told his aides …"."""
+    if j >= last or words[j].is_quote_mark:
+        return j
+    if words[j].lower in lex.determiners | lex.possessives and j + 1 < last:
+        j += 1
+    if words[j].capitalised:
+        while j < last and words[j].capitalised and not words[j].is_quote_mark:
+            j += 1
+        return j
+    return j + 1
 
 
 def _index_at(words: list[Word], start: int) -> int:

@@ -25,6 +25,7 @@ class Lexicon:
     phrases: dict[str, tuple[tuple[str, ...], ...]]  # first lemma -> following words
     according: tuple[tuple[str, ...], ...]           # ("selon",), ("d'", "après")
     narrative_markers: frozenset[str]
+    addressee_cues: frozenset[str]       # « told reporters CLAIM »: an addressee comes before the claim
     forms: dict[str, str]                # written form -> lemma
     pronouns: dict[str, tuple[str, bool]]  # word -> (gender, plural)
     honorifics: dict[str, str]           # word -> gender ("m", "f", "", "m+" for several)
@@ -102,6 +103,7 @@ def lexicon(language: str) -> Lexicon:
         phrases={k: tuple(v) for k, v in phrases.items()},
         according=tuple(tuple(_split_elision(a)) for a in cues.get("according", [])),
         narrative_markers=_words(cues.get("narrative_infinitive_markers", [])),
+        addressee_cues=_words(cues.get("addressee", [])),
         forms=forms,
         pronouns={k.lower(): (v.get("gender", ""), bool(v.get("plural", False)))
                   for k, v in data.get("pronouns", {}).items()},
