@@ -1,4 +1,4 @@
-"""English goes through spacy.blank("en") and word lists: a few newswire sentences."""
+"""English goes through spacy.blank("en") and word lists: a few newswire sentences (and coordinated speakers, in both languages)."""
 import pytest
 
 from stance.extract import extract_statements
@@ -69,3 +69,20 @@ def test_unsupported_language_gives_nothing():
 def test_the_addressee_of_told_is_not_part_of_the_claim(sentence, claim):
     result = extract_statements([Article(id="en2", path="en2.txt", text=sentence, language="en")])
     assert [s.text for s in result.statements] == [claim]
+
+
+@pytest.mark.parametrize("language, sentence, speakers", [
+    ("en", "Emmanuel Macron and Olaf Scholz said that Europe would keep supporting Ukraine.",
+     ["emmanuel-macron", "olaf-scholz"]),
+    ("en", "Emmanuel Macron, Olaf Scholz and Donald Tusk said Europe would pay.",
+     ["emmanuel-macron", "olaf-scholz", "donald-tusk"]),
+    ("fr", "MM. Macron et Scholz ont déclaré que l'Europe continuerait à soutenir l'Ukraine.",
+     ["emmanuel-macron", "olaf-scholz"]),
+    ("fr", "Après avoir reçu Emmanuel Macron, Olaf Scholz a déclaré que l'Europe paierait.", ["olaf-scholz"]),
+])
+def test_each_coordinated_speaker_makes_the_statement(language, sentence, speakers):
+    names = "Emmanuel Macron et Olaf Scholz se sont vus. " if language == "fr" else ""
+    text = names + sentence
+    result = extract_statements([Article(id="c", path="c.txt", text=text, language=language)])
+    assert [s.actor_id for s in result.statements] == speakers
+    assert len({(s.start, s.end) for s in result.statements}) == 1

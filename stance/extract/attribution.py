@@ -6,7 +6,7 @@ A frame is a speech cue with its speaker, and the claim it attributes:
   reversed  « "CLAIM", a ajouté M. Zelensky », « "CLAIM", a-t-il déclaré », « "CLAIM" répond
             Rutte », « "CLAIM", Rutte a insisté », « CLAIM, selon les autorités »
   going on  « …, ajoutant que CLAIM » and « Et d'ajouter : "CLAIM" » keep the last speaker.
-The speaker is found by patterns over words: the noun phrase after an inverted verb, or
+The speaker is found by patterns over words (speakers.py): the noun phrase after an inverted verb, or
 the subject before the verb, read segment by segment between commas so that appositions
 (« Le ministre …, Sergey Lavrov, ») teach a role and incises (« , en visite à Kiev, »)
 are skipped. The dependency parse is the fallback, used when the patterns find no subject:
@@ -18,11 +18,12 @@ claim, not a statement of its own; negated cues (« n'a pas voulu révéler ») 
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .lexicon import Lexicon
 from .mentions import Mention, parse_phrase
 from .nlp import Analysis, Word
+from .speakers import coordinated_speakers, parse_subject, speaker_after, speaker_before
 
 #: Words the search for a forward claim's start (que, colon, quotation) may cross.
 MAX_WORDS_TO_CLAIM = 12
@@ -42,6 +43,7 @@ class Frame:
     cut: int                  # where a claim before this frame must end
     claim_start: int = -1
     subordinate: bool = False  # its subject follows « que »: nested in an earlier claim
+    co_speakers: list[Mention] = field(default_factory=list)  # « Macron et Scholz ont déclaré »
 
 
 def sentence_frames(analysis: Analysis, lex: Lexicon, sentence: int) -> list[Frame]:
@@ -145,18 +147,21 @@ def _cue(words, i, first, last, lex: Lexicon, text) -> Frame | None:
                                         or words[vg_first - 1].is_quote_mark)
     if after_pause and _clause_before(words, first, vg_first) \
             and not _claim_follows(words, vg_last + 1, last, lex):
-        speaker, end = _speaker_after(words, vg_last + 1, last, lex, text)
+        speaker, end = speaker_after(words, vg_last + 1, last, lex, text)
         if speaker is not None:
             frame.speaker, frame.reversed, frame.end = speaker, True, end
             frame.cut = words[vg_first - 1].start
             return frame
-    speaker, start, subordinate = _speaker_before(words, vg_first, first, lex, text)
+    speaker, start, subordinate = speaker_before(words, vg_first, first, lex, text)
     if speaker is None:
         speaker = parse_subject(words, i, first, last, lex, text)
         if speaker is None or speaker.start > word.start:
             return None
         start = speaker.start
     frame.speaker, frame.start, frame.subordinate = speaker, start, subordinate
+    frame.co_speakers = coordinated_speakers(words, _index_at(words, speaker.start), first, lex, text)
+    if frame.co_speakers:
+        start = frame.start = frame.co_speakers[0].start
     frame.cut = start
     j = _index_at(words, start)
     if j > first and (words[j - 1].is_quote_mark or words[j - 1].text == ",") \
@@ -168,25 +173,8 @@ def _cue(words, i, first, last, lex: Lexicon, text) -> Frame | None:
     return _claim_start(frame, words, last, lex)
 
 
-def parse_subject(words, verb: int, first: int, last: int, lex: Lexicon, text) -> Mention | None:
-    """The subject the dependency parser gives a verb (French only): the words under its
-    nsubj dependent, read as a speaker phrase."""
-    head = next((w for w in words[first:last] if w.head == verb and w.dep.startswith("nsubj")), None)
-    if head is None:
-        return None
-    under = [w for w in words[first:last] if _descends(words, w, head.i, first, last)]
-    low, high = min(w.i for w in under), max(w.i for w in under)
-    return _phrase_in(words[low:high + 1], lex, text)
 
 
-def _descends(words, word: Word, ancestor: int, first: int, last: int) -> bool:
-    for _ in range(12):
-        if word.i == ancestor:
-            return True
-        if not first <= word.head < last or word.head == word.i:
-            return False
-        word = words[word.head]
-    return False
 
 
 def _clause_before(words, first, vg_first) -> bool:
@@ -294,110 +282,3 @@ def _quote_closes_before(words, j, first) -> bool:
     while k >= first and words[k].text == ",":
         k -= 1
     return k >= first and words[k].is_quote_mark and (k == first or words[k - 1].quote >= 0)
-
-
-def _speaker_after(words, j, last, lex: Lexicon, text) -> tuple[Mention | None, int]:
-    """The inverted subject: « a déclaré vendredi le secrétaire général de l'Alliance,
-    Mark Rutte, »."""
-    while j < last and (words[j].lower in lex.time_words
-                        or words[j].pos == "ADV" and not words[j].capitalised):
-        j += 1
-    start = j
-    while j < last:
-        w = words[j]
-        if w.is_quote_mark or w.pos == "PUNCT" or w.lower in lex.time_words:
-            break
-        if w.lower in lex.np_stops and not w.capitalised \
-                or w.pos in ("VERB", "AUX") and w.verbform == "Fin":
-            break
-        j += 1
-    speaker = parse_phrase(words[start:j], lex, text)
-    if speaker is None:
-        return None, 0
-    end = words[j - 1].end
-    if speaker.kind in ("role", "anonymous") and j + 1 < last and words[j].text == ",":
-        k = j + 1
-        while k < last and words[k].capitalised and not words[k].is_quote_mark \
-                and words[k].pos != "PUNCT":
-            k += 1
-        named = parse_phrase(words[j + 1:k], lex, text) if k > j + 1 else None
-        if named is not None and named.kind == "name":
-            named.roles.append(speaker.role)
-            named.gender = named.gender or speaker.gender
-            named.start, named.text = speaker.start, text[speaker.start:named.end]
-            return named, words[k - 1].end
-    return speaker, end
-
-
-def _speaker_before(words, vg_first, first, lex: Lexicon, text):
-    """The subject before the verb group, read between commas from right to left.
-    Returns (mention, char start of the frame, whether the clause is subordinate)."""
-    j = vg_first - 1
-    breaker = ""
-    while j >= first:
-        w = words[j]
-        if w.quote >= 0 or w.is_quote_mark:
-            break
-        if w.lower in lex.clause_breaks or w.lower in lex.relatives:
-            breaker = w.lower
-            break
-        if w.pos in ("VERB", "AUX") and w.verbform in ("Fin", "Inf") and not w.capitalised:
-            break
-        j -= 1
-    chunk = words[j + 1:vg_first]
-    if breaker in lex.relatives:
-        return None, 0, False
-    segments: list[list[Word]] = [[]]
-    for w in chunk:
-        if w.text == ",":
-            segments.append([])
-        else:
-            segments[-1].append(w)
-    appositions: list[Mention] = []
-    for index in range(len(segments) - 1, -1, -1):
-        segment = segments[index]
-        if not segment:
-            continue
-        if segment[0].lower in lex.adverbial_openers or segment[0].pos == "ADP" \
-                or all(w.pos in ("ADV", "NUM") or w.lower in lex.time_words for w in segment):
-            continue
-        mention = _phrase_in(segment, lex, text)
-        if mention is None:
-            return None, 0, False
-        bare = segment[0].lower not in lex.determiners | lex.indefinite
-        if mention.kind == "role" and bare and index > 0:
-            appositions.append(mention)
-            continue
-        left = _phrase_in(segments[index - 1], lex, text) if index > 0 and segments[index - 1] else None
-        if mention.kind == "name" and left is not None and left.kind == "role":
-            mention.roles.append(left.role)
-            mention.start = left.start
-        elif mention.kind == "role" and left is not None and left.kind == "name" and not left.role:
-            left.roles.append(mention.role)
-            mention = left
-        for apposition in appositions:
-            if mention.kind == "name":
-                mention.roles.append(apposition.role)
-        subordinate = breaker in lex.complementizers
-        return mention, mention.start, subordinate
-    return None, 0, False
-
-
-def _phrase_in(segment: list[Word], lex: Lexicon, text) -> Mention | None:
-    """The speaker phrase ending a segment: « date 2025-08-22 Le secrétaire… » reads from
-    « Le »; « Donald Trump lors de sa visite » (its comma lost) stops before « lors »."""
-    for k, w in enumerate(segment[1:], 1):
-        if w.lower in lex.np_stops and not w.capitalised:
-            segment = segment[:k]
-            break
-    for k, w in enumerate(segment):
-        previous = segment[k - 1].lower if k else ""
-        if previous in lex.of_words or previous in lex.determiners or previous in lex.honorifics:
-            continue  # inside a noun phrase that starts earlier
-        if w.lower in lex.determiners or w.lower in lex.indefinite or w.lower in lex.possessives \
-                or w.lower in lex.honorifics or w.lower in lex.pronouns or w.capitalised \
-                or (k == 0 and lex.is_role(w.lower)):
-            mention = parse_phrase(segment[k:], lex, text)
-            if mention is not None:
-                return mention
-    return None

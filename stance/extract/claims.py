@@ -60,9 +60,9 @@ def article_claims(analysis: Analysis, lex: Lexicon) -> list[Claim]:
             if claim is None:
                 continue
             start, end, kind = claim
-            claims.append(Claim(start=start, end=end, kind=kind, cue=frame.cue,
-                                speaker=frame.speaker, sentence=(s_start, s_end),
-                                frame_start=frame.start))
+            for speaker in [*frame.co_speakers, frame.speaker]:  # each of « X et Y » says it
+                claims.append(Claim(start=start, end=end, kind=kind, cue=frame.cue, speaker=speaker,
+                                    sentence=(s_start, s_end), frame_start=frame.start))
     claims.extend(_floating(analysis, claims, covered, headline_end))
     claims.sort(key=lambda c: (c.start, c.end))
     return claims

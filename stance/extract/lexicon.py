@@ -40,6 +40,7 @@ class Lexicon:
     clause_breaks: frozenset[str]
     relatives: frozenset[str]
     complementizers: frozenset[str]
+    coordinators: frozenset[str]         # « Macron et Scholz ont déclaré »: several speakers
     negations: frozenset[str]
     time_words: frozenset[str]
     adverbial_openers: frozenset[str]
@@ -119,6 +120,7 @@ def lexicon(language: str) -> Lexicon:
         clause_breaks=_words(words["clause_breaks"]),
         relatives=_words(words["relatives"]),
         complementizers=_words(words["complementizers"]),
+        coordinators=_words(words.get("coordinators", [])),
         negations=_words(words["negations"]),
         time_words=_words(words["time_words"]),
         adverbial_openers=_words(words["adverbial_openers"]),
