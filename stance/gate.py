@@ -54,9 +54,7 @@ class Finding:
 
 
 def is_new(judgement: Judgement, report: Report) -> bool:
-    if report.new_statements is None:
-        return True
-    return judgement.pair.a.id in report.new_statements or judgement.pair.b.id in report.new_statements
+    return report.is_new(judgement)
 
 
 def findings(report: Report, min_score: Optional[float] = None,

@@ -41,7 +41,7 @@ import numpy as np
 from .errors import StanceError
 from .types import (Actor, Article, ClaimPair, Judgement, ModelInfo, Report, Scores, Statement)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: PRAGMA application_id of a stance store ("STNC"): tells it apart from any other SQLite file.
 APPLICATION_ID = 0x53544E43
 #: Scores are committed after this many model batches: a killed run redoes at most these.
@@ -76,7 +76,7 @@ CREATE TABLE statements (
 CREATE TABLE comparisons (
     position INTEGER PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL, same_actor INTEGER NOT NULL,
     similarity REAL NOT NULL, near_duplicate INTEGER NOT NULL, label TEXT NOT NULL,
-    scores TEXT NOT NULL
+    scores TEXT NOT NULL, new INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE runs (
     id INTEGER PRIMARY KEY, finished_at TEXT NOT NULL, model TEXT NOT NULL, labels TEXT NOT NULL,
@@ -85,7 +85,10 @@ CREATE TABLE runs (
 """
 
 #: Migrations from version N to N+1, applied in order when an older store is opened.
-_MIGRATIONS: dict[int, str] = {}
+_MIGRATIONS: dict[int, str] = {
+    # 1 -> 2: comparisons say whether the pair itself is new (an actor merge made it).
+    1: "ALTER TABLE comparisons ADD COLUMN new INTEGER NOT NULL DEFAULT 0",
+}
 
 
 class StoreError(StanceError):
@@ -281,6 +284,14 @@ class Store:
         return self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
     # -- the snapshot --------------------------------------------------------------------------
+    def reported_statements(self) -> frozenset[str]:
+        """Ids of the statements of the last run."""
+        return frozenset(row[0] for row in self._db.execute("SELECT id FROM statements"))
+
+    def compared_pairs(self) -> dict[tuple[str, str], bool]:
+        """{(a, b) statement ids: same actor} of the comparisons of the last run."""
+        return {(a, b): bool(same) for a, b, same in self._db.execute("SELECT a, b, same_actor FROM comparisons")}
+
     def save_report(self, report: Report, articles_added: int) -> None:
         """The run's outcome, in one transaction: actors, statements, comparisons, and every
         pending article marked as reported."""
@@ -296,9 +307,10 @@ class Store:
                            [(s.id, s.article_id, s.actor_id, s.text, s.kind, s.start, s.end, s.cue,
                              s.sentence, s.date, s.speaker, int(s.id in new)) for s in report.statements])
             db.executemany("INSERT INTO comparisons (a, b, same_actor, similarity, near_duplicate, label, "
-                           "scores) VALUES (?,?,?,?,?,?,?)",
+                           "scores, new) VALUES (?,?,?,?,?,?,?,?)",
                            [(j.pair.a.id, j.pair.b.id, int(j.pair.same_actor), j.pair.similarity,
-                             int(j.pair.near_duplicate), j.label, _scores_json(j)) for j in report.judgements])
+                             int(j.pair.near_duplicate), j.label, _scores_json(j),
+                             int((j.pair.a.id, j.pair.b.id) in report.new_pairs)) for j in report.judgements])
             db.execute("UPDATE articles SET reported = 1 WHERE reported = 0")
             db.execute("INSERT INTO runs (finished_at, model, labels, articles_added, settings) "
                        "VALUES (?,?,?,?,?)",
@@ -322,10 +334,12 @@ class Store:
             if row[11]:
                 new.add(row[0])
         by_id = {s.id: s for s in statements}
-        judgements = []
-        for a, b, same, similarity, duplicate, label, scores in self._db.execute(
-                "SELECT a, b, same_actor, similarity, near_duplicate, label, scores FROM comparisons "
+        judgements, new_pairs = [], set()
+        for a, b, same, similarity, duplicate, label, scores, pair_new in self._db.execute(
+                "SELECT a, b, same_actor, similarity, near_duplicate, label, scores, new FROM comparisons "
                 "ORDER BY position"):
+            if pair_new:
+                new_pairs.add((a, b))
             combined, forward, backward = (Scores(*trio) for trio in json.loads(scores))
             judgements.append(Judgement(
                 pair=ClaimPair(a=by_id[a], b=by_id[b], same_actor=bool(same), similarity=similarity,
@@ -333,7 +347,8 @@ class Store:
                 label=label, scores=combined, forward=forward, backward=backward))
         return Report(model=ModelInfo(name=run[0], labels=tuple(json.loads(run[1]))),
                       articles=self.articles(reported_only=True), actors=actors, statements=statements,
-                      judgements=judgements, settings=json.loads(run[2]), new_statements=frozenset(new))
+                      judgements=judgements, settings=json.loads(run[2]), new_statements=frozenset(new),
+                      new_pairs=frozenset(new_pairs))
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:

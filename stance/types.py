@@ -115,5 +115,15 @@ class Report:
     timings: dict[str, float] = field(default_factory=dict)   # stage -> seconds
     settings: dict[str, object] = field(default_factory=dict)  # thresholds etc., echoed in reports
     # Ids of the statements new in this run, for runs on a store (stance.store); None otherwise,
-    # where every statement is new. A comparison is new when either of its statements is.
+    # where every statement is new.
     new_statements: Optional[frozenset[str]] = None
+    # (a, b) statement ids of comparisons the store's previous run did not make (or made as a
+    # cross-actor pair) although both statements were there: an actor merge put them together.
+    new_pairs: frozenset[tuple[str, str]] = frozenset()
+
+    def is_new(self, judgement: Judgement) -> bool:
+        """A comparison is new when either statement is, or the pair itself is."""
+        if self.new_statements is None:
+            return True
+        a, b = judgement.pair.a.id, judgement.pair.b.id
+        return a in self.new_statements or b in self.new_statements or (a, b) in self.new_pairs

@@ -278,6 +278,51 @@ def test_sigkill_mid_batch_leaves_a_store_that_resumes(two_runs, tiny, tiny_mode
     assert len(counter.inputs) == len(reference.inputs) - committed
 
 
+def test_what_a_later_article_or_alias_reveals_is_new(tiny, tmp_path):
+    """« Le ministre des Finances » is named by a later article: his earlier statement is new
+    in that run. A merge in the alias file then makes a same-actor pair of two old statements."""
+    texts = {"a": "M. Dupont a déclaré que les impôts baisseraient l'an prochain.",
+             "b": "Le ministre des Finances a déclaré que la dette publique serait réduite de moitié.",
+             "c": "Le ministre des Finances, Jean Dupont, a déclaré que la croissance repartirait.",
+             "d": "Le Kremlin a déclaré que les sanctions étaient illégales."}
+    for name, text in texts.items():
+        (tmp_path / f"{name}.txt").write_text(f"Titre\n\n{text}\n", encoding="utf-8")
+    aliases = tmp_path / "aliases.toml"
+    aliases.write_text('[merge]\nkremlin = ["jean-dupont"]\n', encoding="utf-8")
+    runs = [(["a", "b"], OPTIONS), (["c", "d"], OPTIONS), (["c"], OPTIONS),
+            (["c"], CheckOptions(batch_size=16, aliases=aliases)), (["c"], CheckOptions(batch_size=16, aliases=aliases))]
+    reports = []
+    for batch, options in runs:
+        with Store.open(tmp_path / "merge.db") as store:
+            reports.append(check([tmp_path / f"{n}.txt" for n in batch], options, nli_model=tiny, store=store))
+    first, named, again, merged, merged_again = reports
+    assert [s.id for s in first.statements] == ["a:0"] and not first.judgements
+    assert named.new_statements == {"b:0", "c:0", "d:0"}  # b:0: its speaker is known only now
+    pairs = {(j.pair.a.id, j.pair.b.id): j for j in named.judgements}
+    assert pairs[("a:0", "b:0")].pair.same_actor and named.is_new(pairs[("a:0", "b:0")])
+    assert not again.new_statements and not any(again.is_new(j) for j in again.judgements)
+
+    kremlin = {(j.pair.a.id, j.pair.b.id): j for j in merged.judgements}[("a:0", "d:0")]
+    assert kremlin.pair.same_actor and not merged.new_statements
+    assert merged.new_pairs and ("a:0", "d:0") in merged.new_pairs and merged.is_new(kremlin)
+    assert not any(merged_again.is_new(j) for j in merged_again.judgements)
+    with Store.open(tmp_path / "merge.db") as store:
+        assert store.load_report().new_pairs == frozenset()
+
+
+def test_a_version_1_store_is_migrated(tmp_path):
+    path = tmp_path / "old.db"
+    Store.open(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE comparisons DROP COLUMN new")
+        db.execute("PRAGMA user_version=1")
+    with Store.open(path) as store:
+        assert store.compared_pairs() == {}
+    with sqlite3.connect(path) as db:
+        assert "new" in [row[1] for row in db.execute("PRAGMA table_info(comparisons)")]
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
 def test_unusable_stores_are_one_line_errors(tmp_path):
     not_sqlite = tmp_path / "notes.db"
     not_sqlite.write_text("hello\n" * 200, encoding="utf-8")

@@ -33,8 +33,9 @@ def to_json_dict(report: Report) -> dict:
         "summary": view.summary.as_dict(),
         "articles": [_article(a) for a in view.articles],
         "actors": [_actor(a) for a in view.actors],
-        "statements": [_new(_statement(s, view), report, s.id) for s in view.statements],
-        "comparisons": [_new(_comparison(j), report, j.pair.a.id, j.pair.b.id) for j in view.judgements],
+        "statements": [_new(_statement(s, view), report, s.id in (report.new_statements or ()))
+                       for s in view.statements],
+        "comparisons": [_new(_comparison(j), report, report.is_new(j)) for j in view.judgements],
         "skipped": [_skipped(s) for s in view.skipped],
         "timings": {str(stage): _round(sec) for stage, sec in report.timings.items()},
         "settings": _plain(report.settings),
@@ -69,11 +70,12 @@ def _comparison(judgement: Judgement) -> dict:
             "forward": _scores(judgement.forward), "backward": _scores(judgement.backward)}
 
 
-def _new(item: dict, report: Report, *statement_ids: str) -> dict:
+def _new(item: dict, report: Report, new: bool) -> dict:
     """Runs on a store say what is new in this run: a statement of a new article, or a
-    comparison involving one. Other reports carry no "new" key (everything is new)."""
+    comparison not made before (`Report.is_new`). Other reports carry no "new" key (everything
+    is new)."""
     if report.new_statements is not None:
-        item["new"] = any(s in report.new_statements for s in statement_ids)
+        item["new"] = new
     return item
 
 
