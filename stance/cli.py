@@ -16,7 +16,7 @@ import typer
 
 from .console import escape, fail, require_probabilities, stage_progress, stderr, user_errors, warn
 from .eval_cli import eval_app
-from .pairs import DEFAULT_MAX_NEIGHBOURS, DEFAULT_SIMILARITY_THRESHOLD
+from .pairs import DEFAULT_MAX_NEIGHBOURS, DEFAULT_MAX_SAME_ACTOR, DEFAULT_SIMILARITY_THRESHOLD
 
 EXIT_CODES = """Exit codes: 0 success; 1 a gate failed; 2 usage error or nothing usable was read."""
 
@@ -84,6 +84,9 @@ def check(
         DEFAULT_SIMILARITY_THRESHOLD, help="Cross-actor pairs need this topic similarity (e5 cosine, see docs)."),
     max_neighbours: int = typer.Option(
         DEFAULT_MAX_NEIGHBOURS, min=0, help="Cross-actor pairs per statement, at most (its most similar ones)."),
+    max_same_actor: int = typer.Option(
+        DEFAULT_MAX_SAME_ACTOR, min=0, help="Same-actor pairs per statement, at most (its most similar "
+                                            "ones); 0: every pair, however many statements an actor has."),
     cross_actor: bool = typer.Option(True, help="Also compare different actors on the same topic."),
     contradiction_threshold: float = typer.Option(0.5, help="P(contradiction) from which a pair is a contradiction."),
     agreement_threshold: float = typer.Option(0.5, help="P(entailment) from which a pair is an agreement."),
@@ -91,7 +94,7 @@ def check(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     store: Optional[Path] = typer.Option(
         None, "--store", help="SQLite store (created if missing): add the batch to it, score only "
-                              "pairs with a new statement, report on the whole store (see docs/ci.md)."),
+                              "pairs not scored before, report on the whole store (see docs/ci.md)."),
     fail_on: Optional[str] = typer.Option(
         None, "--fail-on", help="'contradiction': exit 1 when a new contradiction reaches --min-score."),
     min_score: Optional[float] = typer.Option(
@@ -104,7 +107,8 @@ def check(
     """Consistency report for a batch of articles: statements per actor, agreements, contradictions.
 
     With --store, --fail-on, --baseline or --junit, each new finding (contradiction or agreement
-    involving a statement new in this run) is also printed on stderr, one line each.
+    new in this run: a new statement, or a pair an actor merge made) is also printed on stderr,
+    one line each.
 
     Exit codes: 0 report written (and the gate, if any, passed); 1 --fail-on contradiction and
     a new contradiction at or above --min-score that the baseline does not accept; 2 usage or
@@ -120,7 +124,8 @@ def check(
     require_probabilities(("--contradiction-threshold", contradiction_threshold),
                           ("--agreement-threshold", agreement_threshold), ("--min-score", min_score))
     options = CheckOptions(model=model, aliases=aliases, similarity_threshold=similarity_threshold,
-                           max_neighbours=max_neighbours, cross_actor=cross_actor,
+                           max_neighbours=max_neighbours, max_same_actor=max_same_actor or None,
+                           cross_actor=cross_actor,
                            contradiction_threshold=contradiction_threshold,
                            agreement_threshold=agreement_threshold, batch_size=batch_size)
     gating = any(value is not None for value in (store, fail_on, baseline, junit))

@@ -21,7 +21,10 @@ over 1,944 cross-actor pairs).
 e5 cosines are compressed (loosely related news statements score 0.80-0.88),
 hence the default threshold of 0.90. Each statement is also paired with at most
 `max_neighbours` other-actor statements (its most similar ones), which keeps the
-number of cross-actor pairs linear in the batch size.
+number of cross-actor pairs linear in the batch size. Same-actor pairs are all
+made until an actor has more than `max_same_actor` + 1 statements; past that each
+statement keeps its `max_same_actor` most similar ones, so a prolific actor
+(hundreds of statements over a year of news) costs linear, not quadratic, time.
 
 Near-duplicates (the same quote reported by two outlets, often with small
 wording changes) are marked so the judge keeps them as agreements.
@@ -40,6 +43,7 @@ from .types import Advance, ClaimPair, Statement
 
 DEFAULT_SIMILARITY_THRESHOLD = 0.90
 DEFAULT_MAX_NEIGHBOURS = 5
+DEFAULT_MAX_SAME_ACTOR = 50
 #: Word-set overlap (Jaccard of folded content words) from which two quotes are the same quote.
 NEAR_DUPLICATE_OVERLAP = 0.6
 NEAR_DUPLICATE_MIN_WORDS = 4
@@ -108,16 +112,33 @@ def _cross_actor_candidates(statements: Sequence[Statement], vectors: np.ndarray
     return found
 
 
+def _same_actor_pairs(indices: list[int], vectors: np.ndarray,
+                      limit: Optional[int]) -> dict[tuple[int, int], float]:
+    if limit is None or len(indices) - 1 <= limit:
+        return {(i, j): float(vectors[i] @ vectors[j]) for i, j in itertools.combinations(indices, 2)}
+    own = vectors[indices]
+    sims = own @ own.T
+    np.fill_diagonal(sims, -np.inf)
+    found: dict[tuple[int, int], float] = {}
+    for row, closest in enumerate(np.argsort(-sims, axis=1, kind="stable")[:, :limit]):
+        for column in closest:
+            i, j = sorted((indices[row], indices[int(column)]))
+            found[(i, j)] = float(sims[row, column])
+    return found
+
+
 def build_pairs(
     statements: Sequence[Statement],
     similarity_threshold: float = DEFAULT_SIMILARITY_THRESHOLD,
     cross_actor: bool = True,
     max_neighbours: int = DEFAULT_MAX_NEIGHBOURS,
     vectors: Optional[np.ndarray] = None,
+    max_same_actor: Optional[int] = DEFAULT_MAX_SAME_ACTOR,
     advance: Optional[Advance] = None,
 ) -> list[ClaimPair]:
-    """All same-actor pairs, plus each statement's closest other-actor statements (up to
-    `max_neighbours`) at or above `similarity_threshold`.
+    """Same-actor pairs (each statement with its `max_same_actor` most similar statements of
+    its actor; all of them when None), plus each statement's closest other-actor statements
+    (up to `max_neighbours`) at or above `similarity_threshold`.
 
     Each unordered pair appears once, in statement order. Statements with identical text
     from the same article (one quote extracted twice) are not paired with each other.
@@ -130,8 +151,7 @@ def build_pairs(
     for index, statement in enumerate(statements):
         by_actor.setdefault(statement.actor_id, []).append(index)
     for indices in by_actor.values():
-        for i, j in itertools.combinations(indices, 2):
-            wanted[(i, j)] = float(vectors[i] @ vectors[j])
+        wanted.update(_same_actor_pairs(indices, vectors, max_same_actor))
     if cross_actor:
         wanted.update(_cross_actor_candidates(statements, vectors, similarity_threshold, max_neighbours))
 

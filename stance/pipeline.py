@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, ContextManager, Iterator, Optional, Sequence
 
 from .errors import InputError, StanceError
-from .pairs import DEFAULT_MAX_NEIGHBOURS, DEFAULT_SIMILARITY_THRESHOLD
+from .pairs import DEFAULT_MAX_NEIGHBOURS, DEFAULT_MAX_SAME_ACTOR, DEFAULT_SIMILARITY_THRESHOLD
 from .types import Advance, Report, Statement
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ class CheckOptions:
     aliases: Optional[Path] = None       # TOML or YAML alias file
     similarity_threshold: float = DEFAULT_SIMILARITY_THRESHOLD  # cross-actor pairs need this similarity
     max_neighbours: int = DEFAULT_MAX_NEIGHBOURS  # cross-actor pairs per statement, at most
+    max_same_actor: Optional[int] = DEFAULT_MAX_SAME_ACTOR  # same-actor pairs per statement (None: all)
     cross_actor: bool = True
     contradiction_threshold: float = 0.5
     agreement_threshold: float = 0.5
@@ -117,6 +118,7 @@ def check(paths: Sequence[str | Path], options: CheckOptions | None = None,
     with timed("pair"), progress("pair", len(statements)) as advance:
         pairs = build_pairs(statements, similarity_threshold=options.similarity_threshold,
                             cross_actor=options.cross_actor, max_neighbours=options.max_neighbours,
+                            max_same_actor=options.max_same_actor,
                             vectors=vectors, advance=advance)
 
     with timed("nli"), progress("nli", len(pairs)) as advance:
@@ -126,6 +128,7 @@ def check(paths: Sequence[str | Path], options: CheckOptions | None = None,
     settings = {
         "similarity_threshold": options.similarity_threshold,
         "max_neighbours": options.max_neighbours,
+        "max_same_actor": options.max_same_actor,
         "cross_actor": options.cross_actor,
         "contradiction_threshold": options.contradiction_threshold,
         "agreement_threshold": options.agreement_threshold,

@@ -79,6 +79,19 @@ def test_cross_actor_pairs_are_capped_per_statement():
     assert build_pairs(statements, similarity_threshold=0.0, max_neighbours=0) == []
 
 
+def test_a_prolific_actor_keeps_each_statements_closest_same_actor_pairs():
+    texts = [LAVROV_NO_MEETING, LAVROV_READY, PESKOV, KREMLIN_SUMMIT, DRAGONE, ZELENSKY_000]
+    statements = [statement(f"a:{i}", "lavrov", text) for i, text in enumerate(texts)]
+    assert len(build_pairs(statements, max_same_actor=None)) == 15
+    assert len(build_pairs(statements, max_same_actor=5)) == 15
+    capped = build_pairs(statements, max_same_actor=1)
+    assert 3 <= len(capped) <= 6 and all(p.same_actor for p in capped)
+    vectors = topic_vectors(statements)
+    for i in range(len(texts)):  # every statement keeps its most similar one
+        closest = max((j for j in range(len(texts)) if j != i), key=lambda j: float(vectors[i] @ vectors[j]))
+        assert any({p.a.id, p.b.id} == {f"a:{i}", f"a:{closest}"} for p in capped)
+
+
 @pytest.fixture(scope="module")
 def seed_statements(seeds_dir):
     articles, _ = read_articles([seeds_dir])
