@@ -297,7 +297,8 @@ def train(base: str | Path, train_files: list[Path], out_dir: Path, *, dev_fract
     else:
         torch.manual_seed(seed)
     log(f"training {kind} model from {base}: {len(train_pairs)} pairs (+{len(dev_pairs)} dev), "
-        f"{epochs} epoch(s) x {steps_per_epoch} steps, batch {batch_size}, lr {lr}, on {device}; "
+        f"{epochs} epoch(s) x {steps_per_epoch} steps, batch {batch_size}, lr {lr}, on {device}"
+        f"{' (bf16 autocast)' if bf16 else ''}; "
         f"checkpoints in {checkpoint_dir}")
 
     loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=label_smoothing)

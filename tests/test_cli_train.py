@@ -32,10 +32,10 @@ def test_train_five_steps_then_resume(tiny_model_dir, tmp_path):
     args = ["train", str(data), "-o", str(out), "--base", str(tiny_model_dir), "--label", "gold",
             "--label-map", "E=entailment,N=neutral,C=contradiction", "--batch-size", "4",
             "--max-steps", "5", "--save-every", "2", "--dev-fraction", "0.2",
-            "--checkpoints", str(tmp_path / "ckpt")]
+            "--checkpoints", str(tmp_path / "ckpt"), "--bf16"]
     result = CliRunner().invoke(app, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "model written to" in result.stderr
+    assert "model written to" in result.stderr and "(bf16 autocast)" in result.stderr
     model = NLIModel.load(out)
     probs = model.predict([(p, h) for p, h, _ in PREMISES])
     assert probs.shape == (5, 3)
