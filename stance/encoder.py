@@ -28,7 +28,7 @@ MANIFEST = "stance_model.json"
 WEIGHTS = "weights.safetensors"
 FORMAT = "stance-embedded/1"
 WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
-DEFAULT_MODEL_NAME = "stance-nli-small-v1"
+DEFAULT_MODEL_NAME = "stance-nli-small-v3"
 
 _Q4_BLOCK = np.dtype([("scale", "<f2"), ("nibbles", "u1", 16)])
 _LOW_NIBBLE = (np.arange(256) % 16 - 8).astype(np.float32)
