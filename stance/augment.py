@@ -156,8 +156,10 @@ def hard_examples(pairs: list[Pair], n: int = 3000, seed: int = 13, resources: d
         candidates = by_label[label][:quota[kind] * 2]
         made = 0
         for pair, doc in zip(candidates, nlp.pipe(p.hypothesis for p in candidates)):
+            if made == quota[kind]:
+                break  # no parse past the quota (toggle_negation draws no random numbers)
             negated = toggle_negation(doc, resources)
-            if negated and made < quota[kind]:
+            if negated:
                 new_label = "contradiction" if label == "entailment" else "neutral"
                 out.append(Pair(pair.premise, negated, new_label, f"augment:{kind}:{pair.source}"))
                 made += 1
@@ -165,8 +167,10 @@ def hard_examples(pairs: list[Pair], n: int = 3000, seed: int = 13, resources: d
     candidates = sentences[:quota["negation"] * 2]
     made = 0
     for sentence, doc in zip(candidates, nlp.pipe(candidates)):
+        if made == quota["negation"]:
+            break
         negated = toggle_negation(doc, resources)
-        if negated and made < quota["negation"]:
+        if negated:
             first, second = (sentence, negated) if made % 2 else (negated, sentence)
             out.append(Pair(first, second, "contradiction", "augment:negation"))
             made += 1

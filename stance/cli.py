@@ -14,7 +14,8 @@ from typing import List, Optional
 
 import typer
 
-from .console import escape, fail, require_probabilities, stage_progress, stderr, user_errors, warn
+from .console import (escape, fail, require_probabilities, stage_progress, stderr, user_errors, warn,
+                      write_file, wrote)
 from .eval_cli import eval_app
 from .pairs import DEFAULT_MAX_NEIGHBOURS, DEFAULT_MAX_SAME_ACTOR, DEFAULT_SIMILARITY_THRESHOLD
 
@@ -65,9 +66,8 @@ def write_outputs(report, formats: list[str], output: Optional[Path]) -> None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
             continue
         target = output if len(formats) == 1 else output.with_suffix(_SUFFIXES[fmt])
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render(report, fmt), encoding="utf-8")
-        stderr.print(f"wrote {target}")
+        write_file(target, render(report, fmt))
+        wrote(target)
 
 
 @app.command()
@@ -140,9 +140,8 @@ def check(
         found = findings(report, min_score=min_score, accepted=accepted) if gating else []
         if junit is not None:
             from .gate import junit_xml
-            junit.parent.mkdir(parents=True, exist_ok=True)
-            junit.write_text(junit_xml(found, report, min_score=min_score), encoding="utf-8")
-            stderr.print(f"wrote {escape(str(junit))}")
+            write_file(junit, junit_xml(found, report, min_score=min_score))
+            wrote(junit)
     if gating:
         _print_findings(found, baseline, gate=fail_on is not None)
     if fail_on is not None and any(f.fails for f in found):
@@ -226,8 +225,8 @@ def baseline(
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
-        stderr.print(f"wrote {escape(str(output))}")
+        write_file(output, text)
+        wrote(output)
 
 
 @app.command()
@@ -246,7 +245,7 @@ def train(
     freeze_embeddings: bool = typer.Option(True, help="Keep the word-embedding matrix frozen."),
     max_steps: Optional[int] = typer.Option(None, min=1, help="Stop after this many optimiser steps."),
     limit: Optional[int] = typer.Option(None, min=1, help="Use at most this many pairs (after shuffling)."),
-    checkpoints: Optional[Path] = typer.Option(None, help="Checkpoint directory (default: OUTPUT-checkpoints)."),
+    checkpoints: Optional[Path] = typer.Option(None, help="Checkpoint directory (default: under ~/.cache/stance/checkpoints, one per OUTPUT path)."),
     resume: bool = typer.Option(True, help="Resume from the latest checkpoint when there is one."),
     save_every: int = typer.Option(200, min=1, help="Save a checkpoint every N steps."),
     premise: str = typer.Option("premise", help="Premise column."),

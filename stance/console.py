@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from pathlib import Path
 from typing import Iterator
 
 import typer
@@ -25,6 +26,16 @@ def require_probabilities(*named: tuple[str, float | None]) -> None:
     for name, value in named:
         if value is not None and not 0.0 <= value <= 1.0:
             fail(f"{name} must be between 0 and 1, got {value}")
+
+
+def write_file(path: Path, text: str) -> None:
+    """UTF-8, parent folders made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def wrote(what: object) -> None:
+    stderr.print(f"wrote {escape(str(what))}")  # a path may hold [brackets], Rich markup
 
 
 def warn(message: str) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .errors import InputError
+from .errors import InputError, first_line
 from .types import NLI_LABELS
 
 MANIFEST = "stance_model.json"
@@ -376,7 +376,7 @@ def load_embedded(path: str | Path):
         model.load_state_dict({name: t.float() for name, t in weights.items()}, strict=True, assign=True)
     except RuntimeError as exc:
         raise InputError(str(path / manifest["weights"]),
-                         f"weights do not fit the model ({str(exc).splitlines()[0]})") from None
+                         f"weights do not fit the model ({first_line(exc)})") from None
     tokenizer = build_tokenizer(packed, model_max_length=int(manifest["max_length"]))
     return tokenizer, model.eval()
 

@@ -16,3 +16,9 @@ class InputError(StanceError):
         self.path, self.reason, self.line = str(path), reason, line
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {reason}")
+
+
+def first_line(error: BaseException) -> str:
+    """A library error as one line for a message (tracebacks and stack dumps cut off)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

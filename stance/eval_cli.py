@@ -15,16 +15,12 @@ from typing import List, Optional
 
 import typer
 
-from .console import escape, fail, require_probabilities, stage_progress, stderr, user_errors, warn
+from .console import (escape, fail, require_probabilities, stage_progress, stderr, user_errors, warn,
+                      write_file, wrote)
 
 eval_app = typer.Typer(
     help="Evaluate stance: the NLI model on labelled pairs, extraction on an annotated gold file.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 @eval_app.command("pairs")
@@ -84,11 +80,11 @@ def pairs(
         from .evaluation.plots import dataset_plots
 
         metrics = {"model": nli.name, "datasets": {r.name: r.as_json() for r in results}}
-        _write(output / "metrics.json", json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
-        _write(output / "report.md", pairs_markdown(nli.name, results))
+        write_file(output / "metrics.json", json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
+        write_file(output / "report.md", pairs_markdown(nli.name, results))
         for result in results:
             dataset_plots(result, output)
-        stderr.print(f"wrote {output}/metrics.json, report.md and {2 * len(results)} plots")
+        wrote(f"{output}/metrics.json, report.md and {2 * len(results)} plots")
     failures = below_minimum(results, min_accuracy, min_macro_f1)
     for failure in failures:
         stderr.print(f"[bold red]gate failed:[/] {escape(failure)}")
@@ -125,6 +121,6 @@ def extraction(
     report = extraction_markdown(result)
     sys.stdout.write(report)
     if output is not None:
-        _write(output / "metrics.json", json.dumps(result.as_json(), indent=2, ensure_ascii=False) + "\n")
-        _write(output / "report.md", report)
-        stderr.print(f"wrote {output}/metrics.json and report.md")
+        write_file(output / "metrics.json", json.dumps(result.as_json(), indent=2, ensure_ascii=False) + "\n")
+        write_file(output / "report.md", report)
+        wrote(f"{output}/metrics.json and report.md")

@@ -53,8 +53,9 @@ class Finding:
         return headline_score(self.judgement)
 
 
-def is_new(judgement: Judgement, report: Report) -> bool:
-    return report.is_new(judgement)
+def default_min_score(report: Report) -> float:
+    """The gate's --min-score when none is given: the run's contradiction threshold."""
+    return float(report.settings.get("contradiction_threshold", 0.5))
 
 
 def findings(report: Report, min_score: Optional[float] = None,
@@ -62,11 +63,11 @@ def findings(report: Report, min_score: Optional[float] = None,
     """New contradictions then agreements, strongest first. `min_score` defaults to the
     report's contradiction threshold."""
     if min_score is None:
-        min_score = float(report.settings.get("contradiction_threshold", 0.5))
+        min_score = default_min_score(report)
     accepted = accepted or {}
     found = []
     for judgement in report.judgements:
-        if judgement.label not in _FINDING_LABELS or (new_only and not is_new(judgement, report)):
+        if judgement.label not in _FINDING_LABELS or (new_only and not report.is_new(judgement)):
             continue
         identifier = finding_id(judgement.pair)
         reason = accepted.get(identifier)
@@ -108,18 +109,18 @@ def baseline_dict(report: Report, min_score: Optional[float] = None,
     """Every contradiction in the report (new or not) at or above `min_score`, as accepted
     entries; `reasons` (an earlier baseline) carries its reasons and its entries over."""
     reasons = reasons or {}
-    entries = []
+    entries, listed = [], set()
     for finding in findings(report, min_score=min_score, new_only=False):
         if finding.label != "contradiction" or not (finding.fails or finding.id in reasons):
             continue
-        if any(entry["id"] == finding.id for entry in entries):   # the same claims, carried twice
+        if finding.id in listed:   # the same claims, carried twice
             continue
+        listed.add(finding.id)
         pair = finding.judgement.pair
         entries.append({"id": finding.id, "reason": reasons.get(finding.id, ""),
                         "actors": sorted({pair.a.actor_id, pair.b.actor_id}),
                         "score": round(finding.score, 4),
                         "a": one_line(pair.a.text), "b": one_line(pair.b.text)})
-    listed = {entry["id"] for entry in entries}
     # An accepted finding stays accepted even when this store no longer holds it.
     entries += [{"id": identifier, "reason": reason} for identifier, reason in reasons.items()
                 if identifier not in listed]
@@ -152,7 +153,7 @@ def _clean(text: str) -> str:
 def junit_xml(found: list[Finding], report: Report, min_score: Optional[float] = None) -> str:
     """One test case per finding: failure for a failing contradiction, skipped for an accepted one."""
     if min_score is None:
-        min_score = float(report.settings.get("contradiction_threshold", 0.5))
+        min_score = default_min_score(report)
     failures = sum(1 for f in found if f.fails)
     skipped = sum(1 for f in found if f.accepted is not None)
     counts = {"tests": str(len(found)), "failures": str(failures), "errors": "0", "skipped": str(skipped)}
@@ -180,5 +181,5 @@ def junit_xml(found: list[Finding], report: Report, min_score: Optional[float] =
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
-__all__ = ["Finding", "finding_id", "findings", "is_new", "load_baseline", "baseline_dict",
+__all__ = ["Finding", "default_min_score", "finding_id", "findings", "load_baseline", "baseline_dict",
            "finding_line", "junit_xml", "BASELINE_VERSION"]

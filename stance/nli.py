@@ -24,7 +24,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from stance.errors import StanceError, UsageError
+from stance.errors import StanceError, UsageError, first_line
 from stance.types import NLI_LABELS, ModelInfo
 
 #: A directory holding this file is stance's embedded model, loaded by stance.encoder.
@@ -166,11 +166,6 @@ def _describe(id2label: dict) -> str:
         (int(index), str(label)) for index, label in id2label.items()))
 
 
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
 def _offline() -> bool:
     import huggingface_hub
 
@@ -198,7 +193,7 @@ def _default_model_dir() -> Path:
         encoder = importlib.import_module("stance.encoder")
         directory = Path(encoder.default_model_dir())
     except (ImportError, AttributeError, OSError) as error:
-        raise UsageError(f"{hint} ({_first_line(error)})") from None
+        raise UsageError(f"{hint} ({first_line(error)})") from None
     if not (directory / MANIFEST).is_file() and not (directory / "config.json").is_file():
         raise UsageError(f"{hint} (nothing at {directory})")
     return directory
@@ -219,7 +214,7 @@ def _load_embedded(name: str, directory: Path):
     except StanceError:
         raise
     except (ImportError, AttributeError, OSError, ValueError, KeyError) as error:
-        raise UsageError(f"cannot load model '{name}': {_first_line(error)}") from None
+        raise UsageError(f"cannot load model '{name}': {first_line(error)}") from None
 
 
 def _load_transformers(name: str, directory: Optional[Path]):
@@ -233,7 +228,7 @@ def _load_transformers(name: str, directory: Optional[Path]):
             raise UsageError(f"cannot load model '{name}': not a local directory "
                              f"and not in the offline cache") from None
         where = f"broken config in {directory}: " if directory is not None else ""
-        raise UsageError(f"cannot load model '{name}': {where}{_first_line(error)}") from None
+        raise UsageError(f"cannot load model '{name}': {where}{first_line(error)}") from None
     columns = label_columns(name, config.id2label)   # before the weights: fail fast
     try:
         tokenizer = AutoTokenizer.from_pretrained(source, trust_remote_code=False)
@@ -241,7 +236,7 @@ def _load_transformers(name: str, directory: Optional[Path]):
             source, config=config, trust_remote_code=False, dtype="float32",
             output_loading_info=True)
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise UsageError(f"cannot load model '{name}': {_first_line(error)}") from None
+        raise UsageError(f"cannot load model '{name}': {first_line(error)}") from None
     missing = sorted(key for key in loading.get("missing_keys", ())
                      if not key.endswith(_REBUILT_KEYS))
     if missing:
@@ -266,7 +261,7 @@ def _to_device(name: str, model, device: str):
         return model.to(torch.device(device)).eval()
     except (RuntimeError, AssertionError, ValueError) as error:
         raise UsageError(f"cannot run model '{name}' on device '{device}': "
-                         f"{_first_line(error)}") from None
+                         f"{first_line(error)}") from None
 
 
 def _effective_max_length(tokenizer, model, max_length: int) -> int:

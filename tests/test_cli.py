@@ -138,3 +138,9 @@ def test_broken_alias_file_is_a_usage_error(tiny_model_dir, seeds_dir, tmp_path)
     result = run("check", seeds_dir, "--model", tiny_model_dir, "--aliases", aliases, "--quiet")
     assert result.exit_code == 2
     assert "aliases.toml" in result.stderr and "Traceback" not in result.output
+
+
+def test_written_paths_with_brackets_are_shown_as_they_are(capsys):
+    from stance.console import wrote
+    wrote("runs/[draft]/report.md")
+    assert "wrote runs/[draft]/report.md" in capsys.readouterr().err

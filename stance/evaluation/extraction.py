@@ -212,17 +212,16 @@ def evaluate_extraction(gold_path: Path, thresholds: Sequence[float] = THRESHOLD
     import time
 
     from ..extract import extract_statements
-    from ..readers import read_articles
 
     started = time.perf_counter()
+    thresholds = sorted(thresholds)  # errors are listed at the lowest, which reports show first
     gold_articles, _ = load_gold(gold_path)
-    read, _ = read_articles([a.path for a in gold_articles])
-    by_path = {Path(a.path).resolve(): a for a in read}
-    extraction = extract_statements([by_path[a.path] for a in gold_articles], aliases=aliases)
+    extraction = extract_statements([a.article for a in gold_articles], aliases=aliases)
     names = {actor.id: actor.name for actor in extraction.actors}
-    predicted = {a.path: predictions_of([s for s in extraction.statements
-                                         if s.article_id == by_path[a.path].id], names)
-                 for a in gold_articles}
+    by_article: dict[str, list] = {}
+    for statement in extraction.statements:
+        by_article.setdefault(statement.article_id, []).append(statement)
+    predicted = {a.path: predictions_of(by_article.get(a.article.id, []), names) for a in gold_articles}
     totals = {t: (Counts(), {k: KindCounts() for k in KINDS}) for t in thresholds}
     per_article: dict[str, dict] = {}
     errors: dict[str, list[dict]] = {"missed": [], "spurious": [], "wrong_speaker": [], "wrong_kind": []}
@@ -235,7 +234,7 @@ def evaluate_extraction(gold_path: Path, thresholds: Sequence[float] = THRESHOLD
             for kind in KINDS:
                 _add(totals[t][1][kind], per_kind[kind])
             per_article[key][str(t)] = counts.as_json()
-            if t == min(thresholds):
+            if t == thresholds[0]:
                 _collect_errors(errors, key, article.statements, predicted[article.path], matches)
     result_thresholds = {}
     for t in thresholds:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import InputError
+from ..types import Article
 
 KINDS = ("direct", "indirect", "mixed")
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -45,6 +46,7 @@ class GoldArticle:
     path: Path                       # resolved file
     written: str                     # as the gold file writes it
     statements: list[GoldStatement] = field(default_factory=list)
+    article: Optional[Article] = None  # as stance's readers read it: offsets point into its text
 
 
 def load_gold(path: Path) -> tuple[list[GoldArticle], dict[str, GoldActor]]:
@@ -75,11 +77,11 @@ def load_gold(path: Path) -> tuple[list[GoldArticle], dict[str, GoldActor]]:
             raise InputError(str(path), f"{where}: article {entry['path']!r} listed twice")
         seen.add(resolved)
         articles.append(GoldArticle(resolved, entry["path"]))
-    texts = _article_texts(path, articles)
+    _read_texts(path, articles)
     for a, (entry, article) in enumerate(zip(data["articles"], articles)):
         for s, item in enumerate(entry.get("statements") or []):
             article.statements.append(_gold_statement(
-                path, f"articles[{a}].statements[{s}]", item, texts[article.path], actors))
+                path, f"articles[{a}].statements[{s}]", item, article.article.text, actors))
         article.statements.sort(key=lambda st: (st.start, st.end))
     return articles, actors
 
@@ -107,17 +109,17 @@ def _resolve(gold_path: Path, written: str) -> Optional[Path]:
     return None
 
 
-def _article_texts(gold_path: Path, articles: list[GoldArticle]) -> dict[Path, str]:
-    """Article texts as stance reads them: offsets point into these strings."""
+def _read_texts(gold_path: Path, articles: list[GoldArticle]) -> None:
+    """Each gold article as stance reads it (`GoldArticle.article`)."""
     from ..readers import read_articles
 
     read, skipped = read_articles([a.path for a in articles])
-    texts = {Path(article.path).resolve(): article.text for article in read}
+    by_path = {Path(article.path).resolve(): article for article in read}
     for article in articles:
-        if article.path not in texts:
+        if article.path not in by_path:
             reasons = "; ".join(s.message() for s in skipped) or "unreadable"
             raise InputError(str(gold_path), f"article {article.written!r} cannot be read ({reasons})")
-    return texts
+        article.article = by_path[article.path]
 
 
 def _gold_statement(path: Path, where: str, item, text: str,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional, Union
 
-from ..errors import InputError, UsageError
+from ..errors import InputError, UsageError, first_line
 from ..nli import LABEL_ALIASES
 from ..train import Pair
 from ..types import NLI_LABELS
@@ -118,7 +118,7 @@ def load_labelled(path: Path, label_map: LabelMap, columns: Columns = Columns(),
                   split: str = "test", limit: Optional[int] = None) -> LabelledSet:
     """Read one dataset; raises InputError when it cannot be read at all."""
     path = Path(path)
-    table, first_line = _load_table(path, split)
+    table, first_row = _load_table(path, split)
     missing = [c for c in (columns.premise, columns.hypothesis, columns.label)
                if c not in table.column_names]
     if missing:
@@ -127,7 +127,7 @@ def load_labelled(path: Path, label_map: LabelMap, columns: Columns = Columns(),
     result = LabelledSet(name=dataset_name(path), source=str(path), pairs=[], rows=len(table))
     for index, (premise, hypothesis, raw) in enumerate(zip(
             table[columns.premise], table[columns.hypothesis], table[columns.label])):
-        where = f"{path}:{index + first_line}"
+        where = f"{path}:{index + first_row}"
         if names is not None and isinstance(raw, int) and 0 <= raw < len(names):
             raw = names[raw]
         label = label_map.target(raw) if raw is not None else None
@@ -162,7 +162,7 @@ def _load_table(path: Path, split: str):
             loaded = datasets.load_from_disk(str(path))
         except Exception as error:  # datasets raises several types for a foreign directory
             raise InputError(str(path), f"not a dataset saved by datasets.save_to_disk "
-                                        f"({_first_line(error)})") from None
+                                        f"({first_line(error)})") from None
         if isinstance(loaded, datasets.DatasetDict):
             if split not in loaded:
                 raise InputError(str(path), f"no split {split!r} (splits: {', '.join(loaded)}); "
@@ -173,9 +173,9 @@ def _load_table(path: Path, split: str):
         raise InputError(str(path), "no such file or directory")
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".json"):
-        builder, options, first_line = "json", {}, 1
+        builder, options, first_row = "json", {}, 1
     elif suffix in (".tsv", ".csv", ".txt"):
-        builder, first_line = "csv", 2
+        builder, first_row = "csv", 2
         options = {"delimiter": "," if suffix == ".csv" else "\t", "keep_default_na": False,
                    "na_filter": False}
     else:
@@ -184,16 +184,11 @@ def _load_table(path: Path, split: str):
     try:
         table = datasets.load_dataset(builder, data_files=str(path), split="train", **options)
     except Exception as error:  # datasets wraps parser errors in several exception types
-        raise InputError(str(path), f"cannot read as {suffix[1:]} ({_first_line(error)})") from None
-    return table, first_line
+        raise InputError(str(path), f"cannot read as {suffix[1:]} ({first_line(error)})") from None
+    return table, first_row
 
 
 def _class_names(table, column: str) -> Optional[list[str]]:
     feature = table.features.get(column)
     names = getattr(feature, "names", None)
     return list(names) if names else None
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

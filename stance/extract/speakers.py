@@ -80,15 +80,9 @@ def speaker_before(words, vg_first, first, lex: Lexicon, text):
         if w.pos in ("VERB", "AUX") and w.verbform in ("Fin", "Inf") and not w.capitalised:
             break
         j -= 1
-    chunk = words[j + 1:vg_first]
     if breaker in lex.relatives:
         return None, 0, False
-    segments: list[list[Word]] = [[]]
-    for w in chunk:
-        if w.text == ",":
-            segments.append([])
-        else:
-            segments[-1].append(w)
+    segments = _comma_segments(words[j + 1:vg_first])
     appositions: list[Mention] = []
     for index in range(len(segments) - 1, -1, -1):
         segment = segments[index]
@@ -151,14 +145,8 @@ def coordinated_speakers(words, speaker_first: int, first: int, lex: Lexicon, te
                               or words[j].lower in lex.clause_breaks or words[j].lower in lex.relatives
                               or words[j].pos in ("VERB", "AUX") and not words[j].capitalised):
         j -= 1
-    segments: list[list[Word]] = [[]]
-    for w in words[j + 1:k]:
-        if w.text == ",":
-            segments.append([])
-        else:
-            segments[-1].append(w)
     found: list[Mention] = []
-    for segment in reversed(segments):
+    for segment in reversed(_comma_segments(words[j + 1:k])):
         if segment and lex.honorifics.get(segment[0].lower, "").endswith("+") and len(segment) > 1:
             segment = segment[1:]  # « MM. Macron et Scholz »: the plural title covers each name
         mention = parse_phrase(segment, lex, text) if segment else None
@@ -167,3 +155,12 @@ def coordinated_speakers(words, speaker_first: int, first: int, lex: Lexicon, te
         found.append(mention)
     return found[::-1]
 
+
+def _comma_segments(words: list[Word]) -> list[list[Word]]:
+    segments: list[list[Word]] = [[]]
+    for w in words:
+        if w.text == ",":
+            segments.append([])
+        else:
+            segments[-1].append(w)
+    return segments
