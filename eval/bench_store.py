@@ -4,7 +4,7 @@
 
 The corpus is the five seeds plus synthetic French articles: each quotes three or four
 people (direct quotes and reported speech, as news does) from a pool of invented names,
-with premises of the French NLI sets in /work/shared/data/nli as the claims. A quarter as
+with premises of the French NLI sets in ../shared/data/nli as the claims. A quarter as
 many speakers as articles keeps about a dozen statements per speaker at any size, so
 same-actor pairs grow linearly with the corpus, as in a real news stream.
 
@@ -43,7 +43,7 @@ from stance.nli import NLIModel  # noqa: E402
 from stance.pipeline import CheckOptions, check  # noqa: E402
 from stance.store import Store  # noqa: E402
 
-NLI_DATA = Path("/work/shared/data/nli")
+NLI_DATA = ROOT.parent / "shared" / "data" / "nli"
 FIRST_NAMES = ["Camille", "Julien", "Sophie", "Marc", "Claire", "Thomas", "Élise", "Nicolas", "Léa",
                "Pierre", "Amélie", "Hugo", "Nathalie", "Olivier", "Isabelle", "Antoine", "Manon",
                "François", "Chloé", "Laurent", "Aurélie", "Mathieu", "Hélène", "Vincent"]

