@@ -3,7 +3,8 @@
     .venv/bin/python eval/bench_nli.py [--model DIR] [--limit N] [--split xnli-fr/test ...]
 
 --model defaults to the shipped default model; a stance embedded model directory or any transformers
-sequence-classification directory works. Splits are TSV files under --data (../shared/data/nli).
+sequence-classification directory works. Pairs are scored by `stance.nli.NLIModel`, the code
+`stance check` serves with, so speed and accuracy are those of the tool. Splits are TSV files under --data (../shared/data/nli).
 --limit scores a seeded random sample of N pairs per split (the full splits take a while on a CPU).
 """
 from __future__ import annotations
@@ -16,14 +17,15 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from stance import encoder  # noqa: E402
 from stance.errors import StanceError  # noqa: E402
-from stance.train import predict, read_pairs, scores  # noqa: E402
+from stance.nli import NLIModel  # noqa: E402
+from stance.train import read_pairs, scores  # noqa: E402
 from stance.types import NLI_LABELS  # noqa: E402
 
 SPLITS = ["xnli-fr/test", "sick-fr/test", "rte3-fr/test", "gqnli-fr/test"]
@@ -34,17 +36,6 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def load_model(path: Path):
-    if (path / encoder.MANIFEST).is_file():
-        tokenizer, model = encoder.load_embedded(path)
-        return tokenizer, model, encoder.read_manifest(path)["max_length"]
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
-    tokenizer = AutoTokenizer.from_pretrained(str(path))
-    model = AutoModelForSequenceClassification.from_pretrained(str(path)).eval()
-    model.config.id2label = {i: str(name).lower() for i, name in model.config.id2label.items()}
-    return tokenizer, model, 128
 
 
 def confusion(gold: list[str], predicted: list[str]) -> str:
@@ -63,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", action="append", help=f"split under --data (default: {', '.join(SPLITS)})")
     parser.add_argument("--limit", type=int, help="score a seeded sample of at most N pairs per split")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--max-length", type=int, help="default: the model's own")
+    parser.add_argument("--max-length", type=int, default=128, help="tokens per pair (default 128)")
     parser.add_argument("--threads", type=int, help="torch CPU threads")
     parser.add_argument("--confusion", action="store_true", help="print a confusion matrix per split")
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -72,18 +63,17 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
 
     try:
-        model_dir = args.model or encoder.default_model_dir()
         started = time.perf_counter()
-        tokenizer, model, model_max_length = load_model(model_dir)
+        model = NLIModel.load(args.model, max_length=args.max_length)
         load_seconds = time.perf_counter() - started
-    except (StanceError, FileNotFoundError, OSError) as error:
+    except StanceError as error:
         print(f"bench_nli: {error}", file=sys.stderr)
         return 1
-    max_length = args.max_length or model_max_length
-    print(f"model {model_dir}: loaded in {load_seconds:.2f} s, RSS {rss_mb():.0f} MB, "
-          f"max_length {max_length}, {torch.get_num_threads()} threads")
+    print(f"model {model.name} ({model.directory}): loaded in {load_seconds:.2f} s, RSS {rss_mb():.0f} MB, "
+          f"max_length {model.max_length}, {torch.get_num_threads()} threads")
 
-    results = {"model": str(model_dir), "load_seconds": load_seconds, "max_length": max_length, "splits": {}}
+    results = {"model": str(model.directory or model.name), "load_seconds": load_seconds,
+               "max_length": model.max_length, "splits": {}}
     print(f"{'split':<16} {'n':>6} {'accuracy':>9} {'macro-F1':>9} {'pairs/s':>8}")
     for split in args.split or SPLITS:
         try:
@@ -94,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.limit and len(pairs) > args.limit:
             pairs = random.Random(13).sample(pairs, args.limit)
         started = time.perf_counter()
-        predicted = predict(model, tokenizer, pairs, batch_size=args.batch_size, max_length=max_length)
+        probs = model.predict([(p.premise, p.hypothesis) for p in pairs], batch_size=args.batch_size)
+        predicted = [model.labels[i] for i in np.argmax(probs, axis=1)]
         seconds = time.perf_counter() - started
         result = scores([p.label for p in pairs], predicted) | {"pairs_per_second": len(pairs) / seconds}
         results["splits"][split] = result

@@ -73,6 +73,16 @@ def split_dev(pairs: list[Pair], dev_fraction: float, seed: int) -> tuple[list[P
     return shuffled[n_dev:], shuffled[:n_dev]
 
 
+def sample_pairs(pairs: list[Pair], n: int, seed: int) -> tuple[list[Pair], list[Pair]]:
+    """A seeded sample of n pairs (what `file_limits` trains on) and the pairs it left out, in file
+    order (what a later stage can still use)."""
+    if n >= len(pairs):
+        return list(pairs), []
+    chosen = random.Random(seed).sample(range(len(pairs)), n)
+    picked = set(chosen)
+    return [pairs[i] for i in chosen], [p for i, p in enumerate(pairs) if i not in picked]
+
+
 def batches_for_epoch(pairs: list[Pair], batch_size: int, seed: int, epoch: int,
                       lengths: list[int]) -> list[list[int]]:
     """Shuffled batches of similar length (less padding), the same for a given seed and epoch."""
@@ -236,8 +246,8 @@ def train(base: str | Path, train_files: list[Path], out_dir: Path, *, dev_fract
     for f in train_files:
         file_pairs = read_pairs(Path(f), **columns)
         cap = (file_limits or {}).get(str(f))
-        if cap is not None and cap < len(file_pairs):
-            file_pairs = random.Random(seed).sample(file_pairs, cap)
+        if cap is not None:
+            file_pairs, _ = sample_pairs(file_pairs, cap, seed)
         pairs += file_pairs
     if limit:
         pairs = random.Random(seed).sample(pairs, min(limit, len(pairs)))

@@ -1,0 +1,72 @@
+"""The pairs that matter to stance, scored both ways: the issue's targets and known failure cases.
+
+    .venv/bin/python eval/bench_pairs.py [--model DIR] [--pairs eval/data/mission/pairs.tsv]
+
+Each row of the pairs file names two claims a and b and the label `stance check` should give them
+(contradiction / agreement / neutral). For each pair this prints entailment / neutral / contradiction
+for a -> b and b -> a, the combined scores and label (`stance.judge`, without the near-duplicate
+rule), and whether the label is the expected one. Exit code 0 in any case: this is a benchmark.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from stance.errors import StanceError  # noqa: E402
+from stance.judge import Thresholds, combine, label_scores  # noqa: E402
+from stance.nli import NLIModel  # noqa: E402
+from stance.types import Scores  # noqa: E402
+
+PAIRS = REPO / "eval" / "data" / "mission" / "pairs.tsv"
+
+
+def read_rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def triple(scores: Scores) -> str:
+    return f"{scores.entailment:.2f} / {scores.neutral:.2f} / {scores.contradiction:.2f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", help="model directory or hub id (default: the shipped default model)")
+    parser.add_argument("--pairs", type=Path, default=PAIRS)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+    try:
+        rows = read_rows(args.pairs)
+        model = NLIModel.load(args.model)
+    except (OSError, StanceError) as error:
+        print(f"bench_pairs: {error}", file=sys.stderr)
+        return 1
+    inputs = [(r["a"], r["b"]) for r in rows] + [(r["b"], r["a"]) for r in rows]
+    probs = model.predict(inputs)
+    as_scores = [Scores(*map(float, row)) for row in probs]
+    print(f"model {model.name}; scores are entailment / neutral / contradiction")
+    print(f"{'pair':<24} {'a -> b':<18} {'b -> a':<18} {'combined':<18} {'label':<14} expected")
+    results, right = [], 0
+    for row, forward, backward in zip(rows, as_scores, as_scores[len(rows):]):
+        combined = combine(forward, backward)
+        got = label_scores(combined, Thresholds())
+        right += got == row["expected"]
+        mark = "ok" if got == row["expected"] else "WRONG"
+        print(f"{row['name']:<24} {triple(forward):<18} {triple(backward):<18} {triple(combined):<18} "
+              f"{got:<14} {row['expected']} {mark}")
+        results.append({"name": row["name"], "forward": forward.as_dict(), "backward": backward.as_dict(),
+                        "combined": combined.as_dict(), "label": got, "expected": row["expected"]})
+    print(f"{right} of {len(rows)} as expected")
+    if args.json:
+        args.json.write_text(json.dumps({"model": model.name, "pairs": results}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
