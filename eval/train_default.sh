@@ -28,23 +28,22 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="${STANCE_NLI_DATA:-$repo/../shared/data}"
-out="${1:-$repo/models/stance-nli-small-v4}"
+out="${1:-$repo/models/stance-nli-small-v3}"
 v0="${V0_DIR:-/tmp/stance-nli-small-v0}"
 v1="${V1_DIR:-/tmp/stance-nli-small-v1}"
 v2="${V2_DIR:-/tmp/stance-nli-small-v2}"
-v3="${V3_DIR:-/tmp/stance-nli-small-v3}"
 work="${WORK:-/tmp/stance-nli-v1-data}"
 checkpoints="${CHECKPOINTS:-/tmp/stance-nli-small-checkpoints}"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
 cd "$repo"
-exec "$repo/.venv/bin/python" - "$data" "$out" "$v0" "$v1" "$v2" "$v3" "$work" "$checkpoints" <<'PY'
+exec "$repo/.venv/bin/python" - "$data" "$out" "$v0" "$v1" "$v2" "$work" "$checkpoints" <<'PY'
 import sys
 from pathlib import Path
 from stance import augment, encoder
 from stance.errors import StanceError
 from stance.train import export_checkpoint, read_pairs, sample_pairs, split_dev, train
 
-data, out, v0, v1, v2, v3, work, checkpoints = (Path(a) for a in sys.argv[1:9])
+data, out, v0, v1, v2, work, checkpoints = (Path(a) for a in sys.argv[1:8])
 log = lambda line: print(line, flush=True)
 DONE = "recipe-stage-done"
 
@@ -94,16 +93,8 @@ try:
         export_checkpoint(max((checkpoints / v2.name).glob("step-*")), v2_last)
     rest = [not_sampled(data / "nli-en" / f, n, "rest-" + f.replace("/", "-")) for f, n in english.items() if n]
     files = rest + [data / "nli-en" / f for f in ("lingnli/dev.tsv", "cad-snli/dev.tsv", "conjnli/dev.tsv")]
-    stage("stage 4", v2_last, files + [fr_train, hard], v3, dev_files=[fr_dev], epochs=1, lr=2e-5,
-          label_smoothing=0.1, warmup_fraction=0.03, save_every=200, bf16=True)
-    negated = work / "negated-fr.tsv"
-    if not negated.is_file():
-        augment.write_pairs(augment.negated_rewordings(french_train, n=1500, seed=13), negated)
-    english = {data / "nli-en/lingnli/train.tsv": 12000, data / "nli-en/mnli-dev/mismatched.tsv": 5000}
-    result = stage("stage 5", v3, [*english, fr_train, fr_train, hard, negated], out, dev_files=[fr_dev],
-                   file_limits={str(f): n for f, n in english.items()}, swap_contradictions=True,
-                   epochs=1, lr=1.5e-5, label_smoothing=0.1, warmup_fraction=0.03, save_every=200,
-                   eval_every=500, bf16=True)
+    result = stage("stage 4", v2_last, files + [fr_train, hard], out, dev_files=[fr_dev], epochs=1, lr=2e-5,
+                   label_smoothing=0.1, warmup_fraction=0.03, save_every=200, bf16=True)
 except StanceError as error:
     sys.exit(f"train_default: {error}")
 if result is not None:

@@ -15,9 +15,6 @@ Kinds (each pair's `source` names its kind and where its sentence came from):
   restated            (S, S in quotation marks or with a full stop added/removed) -> entailment
   synonym             (S, S with one word or connective swapped for a synonym) -> entailment
   extended            (S followed by another sentence, S)              -> entailment
-and, from `negated_rewordings` (a separate set, so the hard pairs above stay as they were generated):
-  negated-synonym     (not S, not S with a synonym swapped in)          -> entailment
-  negated-extended    (not S followed by another sentence, not S)       -> entailment
 The entailment kinds keep the model from learning "any small edit is a contradiction" (the same quote
 reworded by two outlets must stay an entailment).
 
@@ -200,42 +197,6 @@ def hard_examples(pairs: list[Pair], n: int = 3000, seed: int = 13, resources: d
     for index, sentence in enumerate(sentences[-quota["restated"]:]):
         restated = f"« {sentence.rstrip('.')} »" if index % 2 else sentence.rstrip(".") + ("" if sentence.endswith(".") else ".")
         out.append(Pair(sentence, restated, "entailment", "augment:restated"))
-    rng.shuffle(out)
-    return out
-
-
-def negated_rewordings(pairs: list[Pair], n: int = 2000, seed: int = 13, resources: dict | None = None,
-                       nlp=None) -> list[Pair]:
-    """About n entailment pairs whose two sides carry the same negation and differ by a rewording or
-    an extra sentence. French NLI training data makes nearly every negation a contradiction (SICK's
-    "is not playing"), so "L'Ukraine a besoin de garanties pour que la Russie ne nous attaquera pas"
-    against the same quote reworded by another outlet read as a contradiction. These pairs show that
-    a shared negation is not one."""
-    resources = resources or load_resources()
-    rng = random.Random(seed)
-    nlp = nlp or _nlp()
-    sentences = sorted({p.premise for p in pairs} | {p.hypothesis for p in pairs})
-    rng.shuffle(sentences)
-    sentences = [s for s in sentences if 3 <= len(s.split()) <= 40 and not s.endswith("?")]
-    negated = []
-    for doc in nlp.pipe(sentences[:n * 3]):
-        if len(negated) == n:
-            break
-        if any(t.lower_ in resources["negators"] for t in doc):
-            continue  # already negative: toggling would remove the negation
-        changed = toggle_negation(doc, resources)
-        if changed:
-            negated.append(changed)
-    out = []
-    others = sentences[n * 3:] or sentences
-    for index, sentence in enumerate(negated):
-        reworded = swap_antonym(sentence, resources["synonyms"], rng)
-        if reworded and index % 2:
-            first, second = (sentence, reworded) if index % 4 == 1 else (reworded, sentence)
-            out.append(Pair(first, second, "entailment", "augment:negated-synonym"))
-        else:
-            premise = sentence.rstrip(".") + ". " + others[index % len(others)]
-            out.append(Pair(premise, reworded or sentence, "entailment", "augment:negated-extended"))
     rng.shuffle(out)
     return out
 
