@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="score a seeded sample of at most N pairs per split")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--max-length", type=int, default=128, help="tokens per pair (default 128)")
+    parser.add_argument("--precision", default="fp32", help="fp32 (default), bf16, or auto (bf16 where native)")
     parser.add_argument("--threads", type=int, help="torch CPU threads")
     parser.add_argument("--confusion", action="store_true", help="print a confusion matrix per split")
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -64,16 +65,16 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         started = time.perf_counter()
-        model = NLIModel.load(args.model, max_length=args.max_length)
+        model = NLIModel.load(args.model, max_length=args.max_length, precision=args.precision)
         load_seconds = time.perf_counter() - started
     except StanceError as error:
         print(f"bench_nli: {error}", file=sys.stderr)
         return 1
     print(f"model {model.name} ({model.directory}): loaded in {load_seconds:.2f} s, RSS {rss_mb():.0f} MB, "
-          f"max_length {model.max_length}, {torch.get_num_threads()} threads")
+          f"max_length {model.max_length}, {model.precision}, {torch.get_num_threads()} threads")
 
     results = {"model": str(model.directory or model.name), "load_seconds": load_seconds,
-               "max_length": model.max_length, "splits": {}}
+               "max_length": model.max_length, "precision": model.precision, "splits": {}}
     print(f"{'split':<16} {'n':>6} {'accuracy':>9} {'macro-F1':>9} {'pairs/s':>8}")
     for split in args.split or SPLITS:
         try:

@@ -14,8 +14,9 @@ from typing import List, Optional
 
 import typer
 
-from .console import (escape, fail, require_probabilities, stage_progress, stderr, user_errors, warn,
-                      write_file, wrote)
+from .console import (escape, fail, require_choice, require_probabilities, stage_progress, stderr,
+                      user_errors, warn, write_file, wrote)
+from .nli import PRECISIONS
 from .eval_cli import eval_app
 from .pairs import DEFAULT_MAX_NEIGHBOURS, DEFAULT_MAX_SAME_ACTOR, DEFAULT_SIMILARITY_THRESHOLD
 
@@ -91,6 +92,9 @@ def check(
     contradiction_threshold: float = typer.Option(0.5, help="P(contradiction) from which a pair is a contradiction."),
     agreement_threshold: float = typer.Option(0.5, help="P(entailment) from which a pair is an agreement."),
     batch_size: int = typer.Option(32, min=1, help="NLI batch size."),
+    precision: str = typer.Option("fp32", help="NLI precision: fp32; bf16 (~1.8x faster on CPUs with "
+                                               "AVX512-BF16/AMX, scores within ~0.01); auto (bf16 where "
+                                               "native)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     store: Optional[Path] = typer.Option(
         None, "--store", help="SQLite store (created if missing): add the batch to it, score only "
@@ -123,11 +127,13 @@ def check(
         fail(f"--fail-on: unknown value '{fail_on}' (the gate knows 'contradiction')")
     require_probabilities(("--contradiction-threshold", contradiction_threshold),
                           ("--agreement-threshold", agreement_threshold), ("--min-score", min_score))
+    require_choice("--precision", precision, PRECISIONS)
     options = CheckOptions(model=model, aliases=aliases, similarity_threshold=similarity_threshold,
                            max_neighbours=max_neighbours, max_same_actor=max_same_actor or None,
                            cross_actor=cross_actor,
                            contradiction_threshold=contradiction_threshold,
-                           agreement_threshold=agreement_threshold, batch_size=batch_size)
+                           agreement_threshold=agreement_threshold, batch_size=batch_size,
+                           precision=precision)
     gating = any(value is not None for value in (store, fail_on, baseline, junit))
     with user_errors():
         accepted = load_baseline(baseline) if baseline is not None else None   # fail before any work

@@ -28,6 +28,12 @@ def require_probabilities(*named: tuple[str, float | None]) -> None:
             fail(f"{name} must be between 0 and 1, got {value}")
 
 
+def require_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    """Exit 2 when an option's value is not one of `choices`."""
+    if value not in choices:
+        fail(f"{name}: unknown value '{value}' (expected one of {', '.join(choices)})")
+
+
 def write_file(path: Path, text: str) -> None:
     """UTF-8, parent folders made."""
     path.parent.mkdir(parents=True, exist_ok=True)

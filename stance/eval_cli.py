@@ -15,8 +15,9 @@ from typing import List, Optional
 
 import typer
 
-from .console import (escape, fail, require_probabilities, stage_progress, stderr, user_errors, warn,
-                      write_file, wrote)
+from .console import (escape, fail, require_choice, require_probabilities, stage_progress, stderr,
+                      user_errors, warn, write_file, wrote)
+from .nli import PRECISIONS
 
 eval_app = typer.Typer(
     help="Evaluate stance: the NLI model on labelled pairs, extraction on an annotated gold file.",
@@ -43,6 +44,7 @@ def pairs(
     batch_size: int = typer.Option(32, min=1, help="NLI batch size."),
     max_length: int = typer.Option(128, min=8, help="Tokens per pair; longer pairs are truncated."),
     device: str = typer.Option("cpu", help="cpu, cuda, ..."),
+    precision: str = typer.Option("fp32", help="fp32; bf16 (faster where native); auto (bf16 where native)."),
     min_accuracy: Optional[float] = typer.Option(None, help="Exit 1 when a dataset's accuracy is below this."),
     min_macro_f1: Optional[float] = typer.Option(None, help="Exit 1 when a dataset's macro-F1 is below this."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
@@ -56,6 +58,7 @@ def pairs(
     from .evaluation.report import pairs_markdown
     from .nli import NLIModel
 
+    require_choice("--precision", precision, PRECISIONS)
     require_probabilities(("--contradiction-threshold", contradiction_threshold),
                           ("--min-accuracy", min_accuracy), ("--min-macro-f1", min_macro_f1))
     with user_errors():
@@ -69,7 +72,7 @@ def pairs(
                          f"{data.bad_rows[0].message()}")
             if not data.pairs:
                 fail(f"{data.source}: no usable pair ({data.rows} rows read)")
-        nli = NLIModel.load(model, device=device, max_length=max_length)
+        nli = NLIModel.load(model, device=device, max_length=max_length, precision=precision)
         results = []
         for data in loaded:
             with stage_progress(quiet)(data.name, len(data.pairs)) as advance:
@@ -79,7 +82,8 @@ def pairs(
     if output is not None:
         from .evaluation.plots import dataset_plots
 
-        metrics = {"model": nli.name, "datasets": {r.name: r.as_json() for r in results}}
+        metrics = {"model": nli.name, "precision": nli.precision,
+                   "datasets": {r.name: r.as_json() for r in results}}
         write_file(output / "metrics.json", json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
         write_file(output / "report.md", pairs_markdown(nli.name, results))
         for result in results:

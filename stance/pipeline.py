@@ -47,6 +47,7 @@ class CheckOptions:
     batch_size: int = 32
     max_length: int = 128
     device: str = "cpu"
+    precision: str = "fp32"              # NLI precision: fp32, bf16, auto (stance.nli)
     extra_settings: dict = field(default_factory=dict)
 
 
@@ -88,7 +89,7 @@ def check(paths: Sequence[str | Path], options: CheckOptions | None = None,
     aliases = load_aliases(options.aliases) if options.aliases else None
     with timed("load model"):
         model = nli_model or NLIModel.load(options.model, device=options.device,
-                                           max_length=options.max_length)
+                                           max_length=options.max_length, precision=options.precision)
 
     with timed("read"):
         articles, skipped = read_articles(list(paths))
@@ -131,6 +132,7 @@ def check(paths: Sequence[str | Path], options: CheckOptions | None = None,
         "cross_actor": options.cross_actor,
         "contradiction_threshold": options.contradiction_threshold,
         "agreement_threshold": options.agreement_threshold,
+        **({"precision": model.info.precision} if model.info.precision else {}),
         **options.extra_settings,
     }
     new_pairs = frozenset()

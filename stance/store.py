@@ -344,9 +344,11 @@ class Store:
                 pair=ClaimPair(a=by_id[a], b=by_id[b], same_actor=bool(same), similarity=similarity,
                                near_duplicate=bool(duplicate)),
                 label=label, scores=combined, forward=forward, backward=backward))
-        return Report(model=ModelInfo(name=run[0], labels=tuple(json.loads(run[1]))),
+        settings = json.loads(run[2])
+        return Report(model=ModelInfo(name=run[0], labels=tuple(json.loads(run[1])),
+                                      precision=settings.get("precision")),
                       articles=self.articles(reported_only=True), actors=actors, statements=statements,
-                      judgements=judgements, settings=json.loads(run[2]), new_statements=frozenset(new),
+                      judgements=judgements, settings=settings, new_statements=frozenset(new),
                       new_pairs=frozenset(new_pairs))
 
 

@@ -102,6 +102,7 @@ class Judgement:
 class ModelInfo:
     name: str
     labels: tuple[str, ...] = NLI_LABELS
+    precision: Optional[str] = None     # "fp32" / "bf16"; None where unknown (a run stored before precision was recorded)
 
 
 @dataclass

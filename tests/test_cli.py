@@ -100,6 +100,8 @@ def test_unknown_model_and_format_are_usage_errors(seeds_dir, tmp_path):
     assert result.exit_code == 2 and "no-such-model" in result.stderr
     result = run("check", seeds_dir, "--format", "pdf")
     assert result.exit_code == 2 and "pdf" in result.stderr
+    result = run("check", seeds_dir, "--precision", "fp16")
+    assert result.exit_code == 2 and "--precision: unknown value 'fp16'" in result.stderr
 
 
 def test_several_formats_write_one_file_each(tiny_model_dir, seeds_dir, tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from safetensors.torch import load_file, save_file
 
 from stance.errors import UsageError
-from stance.nli import MANIFEST, NLIModel
+from stance.nli import MANIFEST, NLIModel, native_bf16, resolve_precision
 from stance.types import NLI_LABELS, ModelInfo
 from tiny_model import build_tiny_model, seed_sentences
 
@@ -51,7 +51,7 @@ def test_predict_gives_input_dependent_probabilities(tiny, seed_pairs):
 def test_info_and_labels(tiny, tiny_model_dir):
     assert tiny.name == str(tiny_model_dir)
     assert tiny.labels == NLI_LABELS
-    assert tiny.info == ModelInfo(name=str(tiny_model_dir), labels=NLI_LABELS)
+    assert tiny.info == ModelInfo(name=str(tiny_model_dir), labels=NLI_LABELS, precision=tiny.precision)
 
 
 @pytest.mark.parametrize("id2label, meaning", [
@@ -118,6 +118,20 @@ def test_fingerprint_follows_content_and_truncation(tmp_path, tiny, tiny_model_d
     assert NLIModel.load(copy).fingerprint == tiny.fingerprint
     assert NLIModel.load(build_tiny_model(tmp_path / "other", seed=1)).fingerprint != tiny.fingerprint
     assert NLIModel.load(tiny_model_dir, max_length=64).fingerprint != tiny.fingerprint
+
+
+def test_precision_is_resolved_once_and_named_in_the_fingerprint(tiny, tiny_model_dir):
+    assert resolve_precision("fp32", "cpu") == "fp32" and resolve_precision("bf16", "cpu") == "bf16"
+    assert resolve_precision("auto", "cpu") == ("bf16" if native_bf16("cpu") else "fp32")
+    assert resolve_precision("auto", "mps") == "fp32"
+    assert tiny.precision == "fp32"      # the default: scores that do not depend on batch-mates
+    with pytest.raises(UsageError, match="unknown precision 'fp16'"):
+        NLIModel.load(tiny_model_dir, precision="fp16")
+    fp32 = NLIModel.load(tiny_model_dir, precision="fp32")
+    bf16 = NLIModel.load(tiny_model_dir, precision="bf16")
+    assert (fp32.info.precision, bf16.info.precision) == ("fp32", "bf16")
+    assert bf16.fingerprint != fp32.fingerprint      # caches never mix the two precisions' scores
+    assert tiny.fingerprint == fp32.fingerprint       # fp32 caches from before precision existed stay valid
 
 
 def test_missing_directory_is_a_one_line_error(tmp_path):
@@ -215,3 +229,23 @@ def test_shipped_default_model_loads_and_predicts():
     probs = model.predict([("Le soutien de l'OTAN à l'Ukraine reste inébranlable.",
                             "L'OTAN ne soutient plus l'Ukraine.")])
     assert probs.shape == (1, 3) and probs.sum() == pytest.approx(1.0, abs=1e-4)
+
+
+def test_shipped_model_in_bf16_labels_the_mission_pairs_as_in_fp32():
+    """bf16 autocast is the default where the CPU has it: it must not change what stance reports."""
+    import csv
+    import stance.encoder
+
+    from conftest import ROOT
+
+    try:
+        stance.encoder.default_model_dir()
+    except FileNotFoundError:
+        pytest.skip("the default model is not built yet")
+    with (ROOT / "eval" / "data" / "mission" / "pairs.tsv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    pairs = [(r["a"], r["b"]) for r in rows] + [(r["b"], r["a"]) for r in rows]
+    fp32 = NLIModel.load(None, precision="fp32").predict(pairs)
+    bf16 = NLIModel.load(None, precision="bf16").predict(pairs)
+    assert np.abs(fp32 - bf16).max() < 0.03
+    assert (fp32.argmax(axis=1) == bf16.argmax(axis=1)).all()

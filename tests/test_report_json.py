@@ -10,7 +10,7 @@ import pytest
 
 from stance.errors import UsageError
 from stance.report import FORMATS, load_schema, render, to_json_dict
-from stance.types import Scores
+from stance.types import ModelInfo, Scores
 from test_report_fixtures import (JUDGEMENTS, LAVROV_NO_MEETING, LAVROV_READY, STATEMENTS,
                                   build_report, empty_report)
 
@@ -46,6 +46,15 @@ def test_seed_report_validates_against_the_schema(seed_report, validator):
     assert doc["schema_version"] == 1
     assert doc["model"] == {"name": "stance-nli-small-v0",
                             "labels": ["entailment", "neutral", "contradiction"]}
+
+
+def test_the_precision_scores_were_computed_in_is_reported_and_valid(seed_report, validator):
+    report = dataclasses.replace(seed_report, model=ModelInfo("stance-nli-small-v0", precision="bf16"))
+    doc = to_json_dict(report)
+    assert doc["model"]["precision"] == "bf16"
+    assert list(validator.iter_errors(doc)) == []
+    assert "Model: `stance-nli-small-v0` (bf16)" in render(report, "markdown")
+    assert "precision" not in to_json_dict(seed_report)["model"]     # unknown: not made up
 
 
 def test_every_object_carries_the_contract_keys(seed_report):

@@ -29,7 +29,8 @@ def to_json_dict(report: Report) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": f"stance {__version__}",
-        "model": {"name": report.model.name, "labels": list(report.model.labels)},
+        "model": {"name": report.model.name, "labels": list(report.model.labels),
+                  **({"precision": report.model.precision} if report.model.precision else {})},
         "summary": view.summary.as_dict(),
         "articles": [_article(a) for a in view.articles],
         "actors": [_actor(a) for a in view.actors],
