@@ -35,6 +35,7 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="NLI model (default: the embedded one)")
     parser.add_argument("--repeat", type=int, default=3, help="extraction repeats (best time is kept)")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--precision", default="fp32", help="fp32 (default), bf16, or auto")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -53,7 +54,7 @@ def main() -> None:
     pair_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    model = NLIModel.load(args.model)
+    model = NLIModel.load(args.model, precision=args.precision)
     load_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     judgements = judge(pairs, model, batch_size=args.batch_size)
@@ -65,7 +66,7 @@ def main() -> None:
           f"best of {args.repeat}: {best:.3f}s = {len(statements) / best:.1f} statements/s "
           f"({len(articles) / best:.2f} articles/s)")
     print(f"pairing             {len(pairs)} pairs in {pair_s:.3f}s (e5 embeddings + similarity)")
-    print(f"nli model           {model.name} loaded in {load_s:.2f}s")
+    print(f"nli model           {model.name} ({model.precision}) loaded in {load_s:.2f}s")
     print(f"nli                 {len(pairs)} pairs ({2 * len(pairs)} directions) in {nli_s:.3f}s = "
           f"{len(pairs) / nli_s if nli_s else float('inf'):.1f} pairs/s")
     print(f"labels              contradiction {labels.count('contradiction')}, "
