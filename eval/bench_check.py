@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from stance.extract import extract_statements  # noqa: E402
 from stance.judge import judge  # noqa: E402
-from stance.nli import NLIModel  # noqa: E402
+from stance.nli import PRECISIONS, NLIModel  # noqa: E402
 from stance.pairs import build_pairs  # noqa: E402
 from stance.readers import read_articles  # noqa: E402
 
@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="NLI model (default: the embedded one)")
     parser.add_argument("--repeat", type=int, default=3, help="extraction repeats (best time is kept)")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--precision", default="fp32", help="fp32 (default), bf16, or auto")
+    parser.add_argument("--precision", default="fp32", choices=PRECISIONS, help="fp32 (default), bf16, or auto")
     args = parser.parse_args()
 
     t0 = time.perf_counter()

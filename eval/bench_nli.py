@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from stance.errors import StanceError  # noqa: E402
-from stance.nli import NLIModel  # noqa: E402
+from stance.nli import PRECISIONS, NLIModel  # noqa: E402
 from stance.train import read_pairs, scores  # noqa: E402
 from stance.types import NLI_LABELS  # noqa: E402
 
@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="score a seeded sample of at most N pairs per split")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--max-length", type=int, default=128, help="tokens per pair (default 128)")
-    parser.add_argument("--precision", default="fp32", help="fp32 (default), bf16, or auto (bf16 where native)")
+    parser.add_argument("--precision", default="fp32", choices=PRECISIONS,
+                        help="fp32 (default), bf16, or auto (bf16 where native)")
     parser.add_argument("--threads", type=int, help="torch CPU threads")
     parser.add_argument("--confusion", action="store_true", help="print a confusion matrix per split")
     parser.add_argument("--json", type=Path, help="also write the results here")

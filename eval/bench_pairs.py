@@ -5,7 +5,8 @@
 Each row of the pairs file names two claims a and b and the label `stance check` should give them
 (contradiction / agreement / neutral). For each pair this prints entailment / neutral / contradiction
 for a -> b and b -> a, the combined scores and label (`stance.judge`, without the near-duplicate
-rule), and whether the label is the expected one. Exit code 0 in any case: this is a benchmark.
+rule), and whether the label is the expected one. Exit code 0 whatever the labels (this is a
+benchmark, not a gate); 1 when the pairs file or the model cannot be read.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ sys.path.insert(0, str(REPO))
 
 from stance.errors import StanceError  # noqa: E402
 from stance.judge import Thresholds, combine, label_scores  # noqa: E402
-from stance.nli import NLIModel  # noqa: E402
+from stance.nli import PRECISIONS, NLIModel  # noqa: E402
 from stance.types import Scores  # noqa: E402
 
 PAIRS = REPO / "eval" / "data" / "mission" / "pairs.tsv"
@@ -39,18 +40,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="model directory or hub id (default: the shipped default model)")
     parser.add_argument("--pairs", type=Path, default=PAIRS)
+    parser.add_argument("--precision", default="fp32", choices=PRECISIONS, help="fp32 (default), bf16, or auto")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     try:
         rows = read_rows(args.pairs)
-        model = NLIModel.load(args.model)
+        model = NLIModel.load(args.model, precision=args.precision)
     except (OSError, StanceError) as error:
         print(f"bench_pairs: {error}", file=sys.stderr)
         return 1
     inputs = [(r["a"], r["b"]) for r in rows] + [(r["b"], r["a"]) for r in rows]
     probs = model.predict(inputs)
     as_scores = [Scores(*map(float, row)) for row in probs]
-    print(f"model {model.name}; scores are entailment / neutral / contradiction")
+    print(f"model {model.name} ({model.precision}); scores are entailment / neutral / contradiction")
     print(f"{'pair':<24} {'a -> b':<18} {'b -> a':<18} {'combined':<18} {'label':<14} expected")
     results, right = [], 0
     for row, forward, backward in zip(rows, as_scores, as_scores[len(rows):]):
@@ -64,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
                         "combined": combined.as_dict(), "label": got, "expected": row["expected"]})
     print(f"{right} of {len(rows)} as expected")
     if args.json:
-        args.json.write_text(json.dumps({"model": model.name, "pairs": results}, indent=2) + "\n")
+        args.json.write_text(json.dumps({"model": model.name, "precision": model.precision, "pairs": results},
+                                        indent=2) + "\n")
     return 0
 
 

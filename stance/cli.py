@@ -14,8 +14,8 @@ from typing import List, Optional
 
 import typer
 
-from .console import (escape, fail, require_choice, require_probabilities, stage_progress, stderr,
-                      user_errors, warn, write_file, wrote)
+from .console import (PRECISION_OPTION, escape, fail, require_choice, require_probabilities, stage_progress,
+                      stderr, user_errors, warn, write_file, wrote)
 from .nli import PRECISIONS
 from .eval_cli import eval_app
 from .pairs import DEFAULT_MAX_NEIGHBOURS, DEFAULT_MAX_SAME_ACTOR, DEFAULT_SIMILARITY_THRESHOLD
@@ -92,9 +92,7 @@ def check(
     contradiction_threshold: float = typer.Option(0.5, help="P(contradiction) from which a pair is a contradiction."),
     agreement_threshold: float = typer.Option(0.5, help="P(entailment) from which a pair is an agreement."),
     batch_size: int = typer.Option(32, min=1, help="NLI batch size."),
-    precision: str = typer.Option("fp32", help="NLI precision: fp32; bf16 (~1.8x faster on CPUs with "
-                                               "AVX512-BF16/AMX, scores within ~0.01); auto (bf16 where "
-                                               "native)."),
+    precision: str = PRECISION_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     store: Optional[Path] = typer.Option(
         None, "--store", help="SQLite store (created if missing): add the batch to it, score only "

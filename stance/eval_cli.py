@@ -15,8 +15,8 @@ from typing import List, Optional
 
 import typer
 
-from .console import (escape, fail, require_choice, require_probabilities, stage_progress, stderr,
-                      user_errors, warn, write_file, wrote)
+from .console import (PRECISION_OPTION, escape, fail, require_choice, require_probabilities, stage_progress,
+                      stderr, user_errors, warn, write_file, wrote)
 from .nli import PRECISIONS
 
 eval_app = typer.Typer(
@@ -44,7 +44,7 @@ def pairs(
     batch_size: int = typer.Option(32, min=1, help="NLI batch size."),
     max_length: int = typer.Option(128, min=8, help="Tokens per pair; longer pairs are truncated."),
     device: str = typer.Option("cpu", help="cpu, cuda, ..."),
-    precision: str = typer.Option("fp32", help="fp32; bf16 (faster where native); auto (bf16 where native)."),
+    precision: str = PRECISION_OPTION,
     min_accuracy: Optional[float] = typer.Option(None, help="Exit 1 when a dataset's accuracy is below this."),
     min_macro_f1: Optional[float] = typer.Option(None, help="Exit 1 when a dataset's macro-F1 is below this."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),

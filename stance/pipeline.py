@@ -132,8 +132,8 @@ def check(paths: Sequence[str | Path], options: CheckOptions | None = None,
         "cross_actor": options.cross_actor,
         "contradiction_threshold": options.contradiction_threshold,
         "agreement_threshold": options.agreement_threshold,
-        **({"precision": model.info.precision} if model.info.precision else {}),
         **options.extra_settings,
+        **({"precision": model.info.precision} if model.info.precision else {}),
     }
     new_pairs = frozenset()
     if store is not None:

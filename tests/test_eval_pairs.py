@@ -145,7 +145,7 @@ def test_forced_model_gives_the_expected_metrics_and_files(contradiction_model, 
     result = run(RTE3, GQNLI, "--model", contradiction_model, "--limit", 40, "-q", "-o", out)
     assert result.exit_code == 0, result.stderr
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["model"] == str(contradiction_model)
+    assert metrics["model"] == str(contradiction_model) and metrics["precision"] == "fp32"
     p_contradiction = math.exp(5) / (2 + math.exp(5))
     for name, path in (("rte3-fr/test", RTE3), ("gqnli-fr/test", GQNLI)):
         gold = [p.label for p in load_labelled(path, parse_label_map(None), limit=40).pairs]
@@ -215,6 +215,8 @@ def test_usage_errors_exit_2_with_one_line(tiny_model_dir, tmp_path):
     assert no_column.exit_code == 2 and "no column 'texte'" in no_column.stderr
     bad_map = run(RTE3, "--model", tiny_model_dir, "--label-map", "oui")
     assert bad_map.exit_code == 2 and "--label-map" in bad_map.stderr
+    bad_precision = run(RTE3, "--model", tiny_model_dir, "--precision", "int8")
+    assert bad_precision.exit_code == 2 and "--precision: unknown value 'int8'" in bad_precision.stderr
     empty = tmp_path / "empty.tsv"
     empty.write_text("premise\thypothesis\tlabel\nIl pleut.\t\tneutral\n", encoding="utf-8")
     nothing = run(empty, "--model", tiny_model_dir)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from stance.errors import UsageError
-from stance.judge import Thresholds, combine, judge
+from stance.judge import Thresholds, combine, judge, label_scores
 from stance.nli import NLIModel
 from stance.types import ClaimPair, Scores, Statement
 from tiny_model import build_tiny_model, seed_sentences
@@ -140,3 +140,14 @@ def test_no_pairs_no_judgements(tiny):
 def test_thresholds_outside_0_1_are_refused(values):
     with pytest.raises(UsageError, match="between 0 and 1"):
         Thresholds(**values)
+
+
+@pytest.mark.parametrize("entailment, contradiction, expected", [
+    (0.10, 0.50, "contradiction"),       # the thresholds are inclusive
+    (0.50, 0.10, "agreement"),
+    (0.49, 0.49, "neutral"),
+    (0.50, 0.50, "contradiction"),       # contradiction is checked first
+])
+def test_label_scores_applies_the_thresholds(entailment, contradiction, expected):
+    scores = Scores(entailment=entailment, neutral=1 - entailment - contradiction, contradiction=contradiction)
+    assert label_scores(scores, Thresholds()) == expected

@@ -134,6 +134,14 @@ def test_precision_is_resolved_once_and_named_in_the_fingerprint(tiny, tiny_mode
     assert tiny.fingerprint == fp32.fingerprint       # fp32 caches from before precision existed stay valid
 
 
+def test_bf16_predictions_are_probabilities_close_to_fp32(tiny_model_dir, seed_pairs):
+    fp32 = NLIModel.load(tiny_model_dir, precision="fp32").predict(seed_pairs)
+    bf16 = NLIModel.load(tiny_model_dir, precision="bf16").predict(seed_pairs)
+    assert bf16.shape == fp32.shape and np.allclose(bf16.sum(axis=1), 1.0, atol=1e-4)
+    assert np.abs(bf16 - fp32).max() < 0.15        # a random tiny model; the shipped one: < 0.03 (below)
+    assert not np.array_equal(bf16, fp32)          # autocast did run
+
+
 def test_missing_directory_is_a_one_line_error(tmp_path):
     assert "no such directory" in load_error(str(tmp_path / "nope" / "model"))
 
@@ -232,7 +240,7 @@ def test_shipped_default_model_loads_and_predicts():
 
 
 def test_shipped_model_in_bf16_labels_the_mission_pairs_as_in_fp32():
-    """bf16 autocast is the default where the CPU has it: it must not change what stance reports."""
+    """--precision bf16 (and auto on CPUs with native bf16) must not change what stance reports."""
     import csv
     import stance.encoder
 

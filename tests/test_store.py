@@ -167,6 +167,18 @@ def test_store_round_trip_and_report_command(two_runs, tmp_path):
     assert text.exit_code == 0 and "Lavrov" in text.output
 
 
+def test_the_precision_of_a_run_is_stored_with_it(two_runs, batches, tiny_model_dir, tmp_path):
+    path = warm_copy(two_runs[0], tmp_path / "bf16.db")
+    with Store.open(path) as store:
+        live = check([batches[0]], OPTIONS, nli_model=NLIModel.load(tiny_model_dir, precision="bf16"),
+                     store=store)
+    assert live.model.precision == "bf16" and live.settings["precision"] == "bf16"
+    with Store.open(path) as store:
+        assert store.load_report().model.precision == "bf16"
+    with Store.open(two_runs[0]) as store:                       # the fp32 runs of the fixture
+        assert store.load_report().model.precision == "fp32"
+
+
 def test_cached_analyses_give_the_same_statements(two_runs, seeds_dir):
     from stance.extract import extract_statements
     from stance.extract.lexicon import lexicon
