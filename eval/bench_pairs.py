@@ -32,6 +32,25 @@ def read_rows(path: Path) -> list[dict]:
         return list(csv.DictReader(f, delimiter="\t"))
 
 
+def confusion(expected: list[str], got: list[str]) -> str:
+    """Counts per (expected, got) label, with each label's precision and recall."""
+    labels = ("contradiction", "agreement", "neutral")
+    corner = "expected / got"
+    lines = [f"{corner:<16}" + "".join(f"{label:>15}" for label in labels) + f"{'recall':>9}"]
+    for want in labels:
+        counts = [sum(1 for e, g in zip(expected, got) if e == want and g == label) for label in labels]
+        total = sum(counts)
+        recall = f"{counts[labels.index(want)] / total:.2f}" if total else "-"
+        lines.append(f"{want:<16}" + "".join(f"{n:>15}" for n in counts) + f"{recall:>9}")
+    precision = []
+    for label in labels:
+        predicted = sum(1 for g in got if g == label)
+        hits = sum(1 for e, g in zip(expected, got) if e == g == label)
+        precision.append(f"{hits / predicted:.2f}" if predicted else "-")
+    lines.append(f"{'precision':<16}" + "".join(f"{p:>15}" for p in precision))
+    return "\n".join(lines)
+
+
 def triple(scores: Scores) -> str:
     return f"{scores.entailment:.2f} / {scores.neutral:.2f} / {scores.contradiction:.2f}"
 
@@ -65,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append({"name": row["name"], "forward": forward.as_dict(), "backward": backward.as_dict(),
                         "combined": combined.as_dict(), "label": got, "expected": row["expected"]})
     print(f"{right} of {len(rows)} as expected")
+    print(confusion([r["expected"] for r in results], [r["label"] for r in results]))
     if args.json:
         args.json.write_text(json.dumps({"model": model.name, "precision": model.precision, "pairs": results},
                                         indent=2) + "\n")
