@@ -397,14 +397,12 @@ def encode_analysis(analysis) -> bytes:
 
 
 def decode_analysis(blob: bytes, text: str):
-    """The analysis back, or None when it was written by code with other fields."""
+    """The analysis back. Only blobs of the current `analysis_version()` are ever read, and that
+    version hashes the files defining Word and Quote, so their fields always match."""
     from .extract.nlp import Analysis, Word
     from .extract.segment import Quote
 
     data = json.loads(zlib.decompress(blob))
-    if (data["word_fields"] != [f.name for f in fields(Word)]
-            or data["quote_fields"] != [f.name for f in fields(Quote)]):
-        return None
     return Analysis(text=text, words=[Word(*row) for row in data["words"]],
                     sentences=[tuple(s) for s in data["sentences"]],
                     sentence_words=[tuple(s) for s in data["sentence_words"]],
@@ -426,10 +424,8 @@ class AnalysisCache:
         key = (content_hash(text), lex.language)
         blob = self.stored.get(key)
         if blob is not None:
-            analysis = decode_analysis(blob, text)
-            if analysis is not None:
-                self.hits += 1
-                return analysis
+            self.hits += 1
+            return decode_analysis(blob, text)
         analysis = analyse(text, lex)
         self.computed[key] = encode_analysis(analysis)   # before later stages touch it
         return analysis
