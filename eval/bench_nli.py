@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from stance.errors import StanceError  # noqa: E402
+from stance.evaluation.pairs import confusion_matrix  # noqa: E402
 from stance.nli import PRECISIONS, NLIModel  # noqa: E402
 from stance.train import read_pairs, scores  # noqa: E402
 from stance.types import NLI_LABELS  # noqa: E402
@@ -41,8 +42,7 @@ def rss_mb() -> float:
 def confusion(gold: list[str], predicted: list[str]) -> str:
     corner = "gold \\ predicted"
     rows = [f"{corner:>18} " + " ".join(f"{label[:7]:>8}" for label in NLI_LABELS)]
-    for g in NLI_LABELS:
-        counts = [sum(1 for a, b in zip(gold, predicted) if a == g and b == p) for p in NLI_LABELS]
+    for g, counts in zip(NLI_LABELS, confusion_matrix(gold, predicted, NLI_LABELS)):
         rows.append(f"{g:>18} " + " ".join(f"{c:>8}" for c in counts))
     return "\n".join(rows)
 

@@ -20,11 +20,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from stance.errors import StanceError  # noqa: E402
+from stance.evaluation.pairs import confusion_matrix, per_class_scores  # noqa: E402
 from stance.judge import Thresholds, combine, label_scores  # noqa: E402
 from stance.nli import PRECISIONS, NLIModel  # noqa: E402
 from stance.types import Scores  # noqa: E402
 
 PAIRS = REPO / "eval" / "data" / "mission" / "pairs.tsv"
+LABELS = ("contradiction", "agreement", "neutral")
 
 
 def read_rows(path: Path) -> list[dict]:
@@ -33,20 +35,16 @@ def read_rows(path: Path) -> list[dict]:
 
 
 def confusion(expected: list[str], got: list[str]) -> str:
-    """Counts per (expected, got) label, with each label's precision and recall."""
-    labels = ("contradiction", "agreement", "neutral")
+    """Counts per (expected, got) label, with each label's precision and recall ("-": undefined)."""
+    matrix = confusion_matrix(expected, got, LABELS)
+    per_label = per_class_scores(matrix, LABELS)
     corner = "expected / got"
-    lines = [f"{corner:<16}" + "".join(f"{label:>15}" for label in labels) + f"{'recall':>9}"]
-    for want in labels:
-        counts = [sum(1 for e, g in zip(expected, got) if e == want and g == label) for label in labels]
-        total = sum(counts)
-        recall = f"{counts[labels.index(want)] / total:.2f}" if total else "-"
+    lines = [f"{corner:<16}" + "".join(f"{label:>15}" for label in LABELS) + f"{'recall':>9}"]
+    for want, counts in zip(LABELS, matrix):
+        recall = f"{per_label[want]['recall']:.2f}" if per_label[want]["support"] else "-"
         lines.append(f"{want:<16}" + "".join(f"{n:>15}" for n in counts) + f"{recall:>9}")
-    precision = []
-    for label in labels:
-        predicted = sum(1 for g in got if g == label)
-        hits = sum(1 for e, g in zip(expected, got) if e == g == label)
-        precision.append(f"{hits / predicted:.2f}" if predicted else "-")
+    precision = [f"{per_label[label]['precision']:.2f}" if any(row[i] for row in matrix) else "-"
+                 for i, label in enumerate(LABELS)]
     lines.append(f"{'precision':<16}" + "".join(f"{p:>15}" for p in precision))
     return "\n".join(lines)
 

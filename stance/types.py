@@ -104,6 +104,11 @@ class ModelInfo:
     labels: tuple[str, ...] = NLI_LABELS
     precision: Optional[str] = None     # "fp32" / "bf16"; None where unknown (a run stored before precision was recorded)
 
+    @property
+    def precision_note(self) -> str:
+        """" (bf16)" after the model name in a report header; "" when the precision is unknown."""
+        return f" ({self.precision})" if self.precision else ""
+
 
 @dataclass
 class Report:

@@ -74,9 +74,8 @@ def esc(text: object) -> str:
 def render_html(view: ReportView) -> str:
     s = view.summary
     title = f"Stance report: {s.articles} articles, {s.contradictions} contradictions"
-    precision = f" ({esc(view.model.precision)})" if view.model.precision else ""
     body = [f"<header><h1>Stance report</h1><p class=\"meta\">model <code>{esc(view.model.name)}</code>"
-            f"{precision} · stance {esc(__version__)}</p></header>", _summary(view)]
+            f"{esc(view.model.precision_note)} · stance {esc(__version__)}</p></header>", _summary(view)]
     if view.skipped:
         items = "".join(f"<li><code>{esc(sk.path)}{esc(f':{sk.line}' if sk.line is not None else '')}"
                         f"</code> {esc(sk.reason)}</li>" for sk in view.skipped)

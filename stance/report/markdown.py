@@ -57,7 +57,7 @@ def _summary(view: ReportView) -> list[str]:
         f"| {s.articles} | {s.actors} | {s.statements} | {s.comparisons} | {s.contradictions} "
         f"| {s.agreements} | {s.neutral}{neutral_note} | {s.skipped} |",
         "",
-        f"Model: {code(view.model.name)}" + (f" ({view.model.precision})" if view.model.precision else ""),
+        f"Model: {code(view.model.name)}{view.model.precision_note}",
         "",
     ]
     if view.report.timings:

@@ -52,8 +52,7 @@ def _summary_panel(view: ReportView) -> Panel:
     counts.append(f" · {s.neutral} neutral" + ("" if view.show_neutral else " (not listed)"))
     if s.skipped:
         counts.append(f" · {s.skipped} skipped", style="yellow")
-    precision = f" ({view.model.precision})" if view.model.precision else ""
-    lines = [counts, Text.assemble(("model ", "dim"), view.model.name, (precision, "dim"))]
+    lines = [counts, Text.assemble(("model ", "dim"), view.model.name, (view.model.precision_note, "dim"))]
     if view.report.timings:
         lines.append(Text(timings_line(view.report.timings), style="dim"))
     return Panel(Group(*lines), title="stance", title_align="left", box=box.ROUNDED, expand=True)
