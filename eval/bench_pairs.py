@@ -20,37 +20,36 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from stance.errors import StanceError  # noqa: E402
-from stance.evaluation.pairs import confusion_matrix, per_class_scores  # noqa: E402
-from stance.judge import Thresholds, combine, label_scores  # noqa: E402
+from stance.evaluation.claims import judge_labelled, load_claim_pairs, score_claims  # noqa: E402
 from stance.nli import PRECISIONS, NLIModel  # noqa: E402
 from stance.types import Scores  # noqa: E402
 
 PAIRS = REPO / "eval" / "data" / "mission" / "pairs.tsv"
-LABELS = ("contradiction", "agreement", "neutral")
 
 
-def read_rows(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f, delimiter="\t"))
-
-
-def confusion(expected: list[str], got: list[str]) -> str:
+def confusion(result) -> str:
     """Counts per (expected, got) label, with each label's precision and recall ("-": undefined)."""
-    matrix = confusion_matrix(expected, got, LABELS)
-    per_label = per_class_scores(matrix, LABELS)
+    labels, matrix, per_label = result.labels, result.confusion, result.per_class
     corner = "expected / got"
-    lines = [f"{corner:<16}" + "".join(f"{label:>15}" for label in LABELS) + f"{'recall':>9}"]
-    for want, counts in zip(LABELS, matrix):
+    lines = [f"{corner:<16}" + "".join(f"{label:>15}" for label in labels) + f"{'recall':>9}"]
+    for want, counts in zip(labels, matrix):
         recall = f"{per_label[want]['recall']:.2f}" if per_label[want]["support"] else "-"
         lines.append(f"{want:<16}" + "".join(f"{n:>15}" for n in counts) + f"{recall:>9}")
     precision = [f"{per_label[label]['precision']:.2f}" if any(row[i] for row in matrix) else "-"
-                 for i, label in enumerate(LABELS)]
+                 for i, label in enumerate(labels)]
     lines.append(f"{'precision':<16}" + "".join(f"{p:>15}" for p in precision))
     return "\n".join(lines)
 
 
 def triple(scores: Scores) -> str:
     return f"{scores.entailment:.2f} / {scores.neutral:.2f} / {scores.contradiction:.2f}"
+
+
+def row_names(path: Path) -> dict[str, str]:
+    """file:line -> the row's `name` column (where there is one), to print beside its scores."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return {f"{path}:{line}": row.get("name") or f"line {line}"
+                for line, row in enumerate(csv.DictReader(f, delimiter="\t"), start=2)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,28 +60,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     try:
-        rows = read_rows(args.pairs)
+        data = load_claim_pairs(args.pairs)
+        names = row_names(args.pairs)
         model = NLIModel.load(args.model, precision=args.precision)
     except (OSError, StanceError) as error:
         print(f"bench_pairs: {error}", file=sys.stderr)
         return 1
-    inputs = [(r["a"], r["b"]) for r in rows] + [(r["b"], r["a"]) for r in rows]
-    probs = model.predict(inputs)
-    as_scores = [Scores(*map(float, row)) for row in probs]
+    for bad in data.bad_rows:
+        print(f"bench_pairs: skipped {bad.message()}", file=sys.stderr)
+    judged = judge_labelled(model, data, near_duplicates=False)
+    scored = score_claims(data.name, judged)
     print(f"model {model.name} ({model.precision}); scores are entailment / neutral / contradiction")
     print(f"{'pair':<24} {'a -> b':<18} {'b -> a':<18} {'combined':<18} {'label':<14} expected")
-    results, right = [], 0
-    for row, forward, backward in zip(rows, as_scores, as_scores[len(rows):]):
-        combined = combine(forward, backward)
-        got = label_scores(combined, Thresholds())
-        right += got == row["expected"]
-        mark = "ok" if got == row["expected"] else "WRONG"
-        print(f"{row['name']:<24} {triple(forward):<18} {triple(backward):<18} {triple(combined):<18} "
-              f"{got:<14} {row['expected']} {mark}")
-        results.append({"name": row["name"], "forward": forward.as_dict(), "backward": backward.as_dict(),
-                        "combined": combined.as_dict(), "label": got, "expected": row["expected"]})
-    print(f"{right} of {len(rows)} as expected")
-    print(confusion([r["expected"] for r in results], [r["label"] for r in results]))
+    results = []
+    for pair in judged:
+        got = pair.label(scored.thresholds)
+        mark = "ok" if got == pair.expected else "WRONG"
+        print(f"{names.get(pair.where, pair.where):<24} {triple(pair.forward):<18} {triple(pair.backward):<18} "
+              f"{triple(pair.combined):<18} {got:<14} {pair.expected} {mark}")
+        results.append({"name": names.get(pair.where, pair.where), "forward": pair.forward.as_dict(),
+                        "backward": pair.backward.as_dict(), "combined": pair.combined.as_dict(),
+                        "label": got, "expected": pair.expected})
+    right = sum(r["label"] == r["expected"] for r in results)
+    print(f"{right} of {len(results)} as expected")
+    print(confusion(scored))
     if args.json:
         args.json.write_text(json.dumps({"model": model.name, "precision": model.precision, "pairs": results},
                                         indent=2) + "\n")

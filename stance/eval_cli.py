@@ -1,6 +1,7 @@
 """`stance eval`: evaluation runs, as a typer sub-app registered by stance/cli.py.
 
     stance eval pairs DATASET... [--model M] [--output DIR]   an NLI model on labelled pairs
+    stance eval claims FILE... [--model M] [--output DIR]    stance's labels on labelled claim pairs
     stance eval extraction GOLD [--output DIR]                 statements against a gold file
 
 Exit codes: 0 done; 1 a dataset fell below --min-accuracy / --min-macro-f1; 2 usage error or
@@ -104,6 +105,78 @@ def _unique_names(loaded) -> None:
         seen[data.name] = count
         if count > 1:
             data.name = f"{data.name}-{count}"
+
+
+@eval_app.command("claims")
+def claims(
+    files: List[Path] = typer.Argument(..., help="TSV/CSV/JSONL files of labelled claim pairs."),
+    model: Optional[str] = typer.Option(None, "--model", "-m",
+                                        help="NLI model: hub id or local directory. Default: the embedded model."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Directory for metrics.json, report.md and PNG plots."),
+    claim_a: str = typer.Option("a", help="Column of the first claim."),
+    claim_b: str = typer.Option("b", help="Column of the second claim."),
+    label: str = typer.Option("expected", help="Label column: contradiction, agreement or neutral."),
+    contradiction_threshold: float = typer.Option(0.5, help="As in stance check."),
+    agreement_threshold: float = typer.Option(0.5, help="As in stance check."),
+    near_duplicates: bool = typer.Option(True, "--near-duplicates/--model-only",
+                                         help="Near-duplicate texts are agreements, as in stance check; "
+                                              "--model-only labels every pair by its scores."),
+    batch_size: int = typer.Option(32, min=1, help="NLI batch size."),
+    max_length: int = typer.Option(128, min=8, help="Tokens per pair; longer pairs are truncated."),
+    device: str = typer.Option("cpu", help="cpu, cuda, ..."),
+    precision: str = PRECISION_OPTION,
+    min_macro_f1: Optional[float] = typer.Option(None, help="Exit 1 when a file's macro-F1 is below this."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+) -> None:
+    """stance check's labels on labelled claim pairs: precision/recall per label, threshold curves,
+    the best thresholds for the file and a 2-fold estimate of what tuning them buys.
+
+    Exit codes: 0 done; 1 a file below --min-macro-f1; 2 usage error or unreadable file.
+    """
+    from .evaluation.claims import evaluate_claims, load_claim_pairs
+    from .evaluation.labelled import Columns
+    from .evaluation.report import claims_markdown
+    from .judge import Thresholds
+    from .nli import NLIModel
+
+    require_choice("--precision", precision, PRECISIONS)
+    require_probabilities(("--contradiction-threshold", contradiction_threshold),
+                          ("--agreement-threshold", agreement_threshold), ("--min-macro-f1", min_macro_f1))
+    thresholds = Thresholds(contradiction=contradiction_threshold, agreement=agreement_threshold)
+    with user_errors():
+        loaded = [load_claim_pairs(path, Columns(claim_a, claim_b, label)) for path in files]
+        _unique_names(loaded)
+        for data in loaded:
+            if data.bad_rows:
+                warn(f"{data.source}: {len(data.bad_rows)} bad row(s) skipped, e.g. "
+                     f"{data.bad_rows[0].message()}")
+            if not data.pairs:
+                fail(f"{data.source}: no usable pair ({data.rows} rows read)")
+        nli = NLIModel.load(model, device=device, max_length=max_length, precision=precision)
+        results = []
+        for data in loaded:
+            with stage_progress(quiet)(data.name, len(data.pairs)) as advance:
+                result, _ = evaluate_claims(nli, data, thresholds, batch_size=batch_size,
+                                            near_duplicates=near_duplicates, advance=advance)
+                results.append(result)
+    sys.stdout.write(claims_markdown(nli.name, results, plots=False))
+    if output is not None:
+        from .evaluation.plots import claims_plots
+
+        metrics = {"model": nli.name, "precision": nli.precision,
+                   "files": {r.name: r.as_json() for r in results}}
+        write_file(output / "metrics.json", json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
+        write_file(output / "report.md", claims_markdown(nli.name, results))
+        for result in results:
+            claims_plots(result, output)
+        wrote(f"{output}/metrics.json, report.md and {2 * len(results)} plots")
+    failures = [f"{r.name}: macro_f1 {r.macro_f1:.4f} is below the minimum {min_macro_f1:.4f}"
+                for r in results if min_macro_f1 is not None and r.macro_f1 < min_macro_f1]
+    for failure in failures:
+        stderr.print(f"[bold red]gate failed:[/] {escape(failure)}")
+    if failures:
+        raise typer.Exit(1)
 
 
 @eval_app.command("extraction")

@@ -68,20 +68,27 @@ def label_scores(scores: Scores, thresholds: Thresholds) -> PairLabel:
 def judge(pairs: list[ClaimPair], model: NLIModel, thresholds: Thresholds = Thresholds(),
           batch_size: int = 32, advance: Optional[Callable[[int], None]] = None) -> list[Judgement]:
     """One Judgement per pair, in the pairs' order. `advance` is called in units of pairs."""
-    inputs: dict[tuple[str, str], int] = {}     # each distinct (premise, hypothesis) scored once
-    for pair in pairs:
-        inputs.setdefault((pair.a.text, pair.b.text), len(inputs))
-        inputs.setdefault((pair.b.text, pair.a.text), len(inputs))
-    probs = model.predict(list(inputs), batch_size=batch_size,
-                          advance=_in_pairs(advance, len(inputs), len(pairs)))
+    both_ways = score_both_ways([(pair.a.text, pair.b.text) for pair in pairs], model,
+                                batch_size=batch_size, advance=advance)
     judgements = []
-    for pair in pairs:
-        forward = _scores(probs[inputs[(pair.a.text, pair.b.text)]])
-        backward = _scores(probs[inputs[(pair.b.text, pair.a.text)]])
+    for pair, (forward, backward) in zip(pairs, both_ways):
         combined = combine(forward, backward)
         judgements.append(Judgement(pair=pair, label=label(pair, combined, thresholds),
                                     scores=combined, forward=forward, backward=backward))
     return judgements
+
+
+def score_both_ways(texts: list[tuple[str, str]], model: NLIModel, batch_size: int = 32,
+                    advance: Optional[Callable[[int], None]] = None) -> list[tuple[Scores, Scores]]:
+    """(a -> b, b -> a) scores per (a, b), in one batched predict call; each distinct
+    (premise, hypothesis) is scored once. `advance` is called in units of pairs."""
+    inputs: dict[tuple[str, str], int] = {}
+    for a, b in texts:
+        inputs.setdefault((a, b), len(inputs))
+        inputs.setdefault((b, a), len(inputs))
+    probs = model.predict(list(inputs), batch_size=batch_size,
+                          advance=_in_pairs(advance, len(inputs), len(texts)))
+    return [(_scores(probs[inputs[(a, b)]]), _scores(probs[inputs[(b, a)]])) for a, b in texts]
 
 
 def _scores(row: np.ndarray) -> Scores:

@@ -27,7 +27,10 @@ statement keeps its `max_same_actor` most similar ones, so a prolific actor
 (hundreds of statements over a year of news) costs linear, not quadratic, time.
 
 Near-duplicates (the same quote reported by two outlets, often with small
-wording changes) are marked so the judge keeps them as agreements.
+wording changes) are marked so the judge keeps them as agreements. Because that
+overrides the model, the test is conservative: short quotes must match exactly
+(one changed word in five turns "bloquent" into "contribuent"), and quotes that
+differ in a negation word ("est prêt" / "n'est pas prêt") are never duplicates.
 """
 from __future__ import annotations
 
@@ -46,7 +49,7 @@ DEFAULT_MAX_NEIGHBOURS = 5
 DEFAULT_MAX_SAME_ACTOR = 50
 #: Word-set overlap (Jaccard of folded content words) from which two quotes are the same quote.
 NEAR_DUPLICATE_OVERLAP = 0.6
-NEAR_DUPLICATE_MIN_WORDS = 4
+NEAR_DUPLICATE_MIN_WORDS = 6
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -75,19 +78,38 @@ def topic_vectors(statements: Sequence[Statement]) -> np.ndarray:
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
+def _fold(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
 @lru_cache(maxsize=1 << 16)   # a statement meets many others: fold its words once
 def _content_words(text: str) -> frozenset[str]:
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = _fold(text)
     # Words of three letters and more carry the content; shorter ones are mostly articles and clitics.
     return frozenset(w for w in _WORD.findall(folded) if len(w) > 2)
+
+
+@lru_cache(maxsize=1)
+def _negation_words() -> frozenset[str]:
+    """The `negations` of every language's lexicon, as \\w+ tokens ("n'" -> "n")."""
+    from .extract.lexicon import LANGUAGES, lexicon
+
+    return frozenset(_fold(w).strip("'") for language in LANGUAGES for w in lexicon(language).negations
+                     if w != "n't")
+
+
+@lru_cache(maxsize=1 << 16)
+def _negations(text: str) -> frozenset[str]:
+    words = _WORD.findall(_fold(text).replace("n't", " not"))
+    return frozenset(w for w in words if w in _negation_words())
 
 
 def is_near_duplicate(a: str, b: str) -> bool:
     wa, wb = _content_words(a), _content_words(b)
     if min(len(wa), len(wb)) < NEAR_DUPLICATE_MIN_WORDS:
         return a.strip().lower() == b.strip().lower()
-    return len(wa & wb) / len(wa | wb) >= NEAR_DUPLICATE_OVERLAP
+    return len(wa & wb) / len(wa | wb) >= NEAR_DUPLICATE_OVERLAP and _negations(a) == _negations(b)
 
 
 def _chronological(s: Statement, t: Statement) -> tuple[Statement, Statement]:

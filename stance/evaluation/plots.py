@@ -74,3 +74,28 @@ def dataset_plots(scores: PairScores, directory: Path) -> dict[str, Path]:
     stem = file_stem(scores.name)
     return {"confusion": confusion_png(scores, Path(directory) / f"{stem}-confusion.png"),
             "reliability": reliability_png(scores, Path(directory) / f"{stem}-reliability.png")}
+
+
+def thresholds_png(scores, path: Path) -> Path:
+    """Precision and recall of contradiction and of agreement as each threshold moves
+    (`scores`: a stance.evaluation.claims.ClaimScores)."""
+    plt = _pyplot()
+    figure, panels = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True)
+    for axes, (target, points) in zip(panels, scores.curves.items()):
+        x = [p["threshold"] for p in points]
+        axes.plot(x, [p["precision"] for p in points], marker="o", markersize=3, label="precision")
+        axes.plot(x, [p["recall"] for p in points], marker="s", markersize=3, label="recall")
+        axes.axvline(getattr(scores.thresholds, target), color="grey", linestyle="--", label="current")
+        axes.set_xlim(0, 1)
+        axes.set_ylim(0, 1.02)
+        axes.set_xlabel(f"{target} threshold")
+        axes.set_title(f"{target} (gold: {scores.per_class[target]['support']})", fontsize=9)
+        axes.legend(loc="lower left", fontsize=7)
+    figure.suptitle(f"{scores.name}: n={scores.n}", fontsize=9)
+    return _save(plt, figure, path)
+
+
+def claims_plots(scores, directory: Path) -> dict[str, Path]:
+    stem = file_stem(scores.name)
+    return {"confusion": confusion_png(scores, Path(directory) / f"{stem}-confusion.png"),
+            "thresholds": thresholds_png(scores, Path(directory) / f"{stem}-thresholds.png")}

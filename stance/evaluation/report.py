@@ -1,11 +1,14 @@
 """Markdown reports of evaluation runs (report.md beside metrics.json)."""
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from .extraction import KINDS, ExtractionResult
 from .pairs import PairScores
 from .plots import file_stem
+
+if TYPE_CHECKING:
+    from .claims import ClaimScores
 
 
 def _pct(value: float) -> str:
@@ -94,3 +97,56 @@ def extraction_markdown(result: ExtractionResult) -> str:
             lines.append(f"- {e['article']} @{e['start']} [{who}] « {text} »")
         lines.append("")
     return "\n".join(lines)
+
+
+def claims_markdown(model: str, results: Sequence["ClaimScores"], plots: bool = True) -> str:
+    lines = [f"# Claim-pair evaluation: {model}", "",
+             "Each pair judged as `stance check` judges it (both directions combined, near-duplicates "
+             "are agreements, then the thresholds). Percentages. *best*: the thresholds with the best "
+             "macro-F1 on the file (tuned on it: an oracle). *2-fold*: thresholds tuned on one half, "
+             "scored on the other, beside the current thresholds on the same halves.", "",
+             "| file | n | thresholds (contr. / agr.) | accuracy | macro-F1 | best thresholds | "
+             "macro-F1 there | 2-fold: tuned | 2-fold: current |",
+             "|---|---:|---|---:|---:|---|---:|---:|---:|"]
+    for r in results:
+        cv = r.cross_validated
+        tuned = "-" if cv["tuned_macro_f1"] is None else _pct(cv["tuned_macro_f1"])
+        current = "-" if cv["current_macro_f1"] is None else _pct(cv["current_macro_f1"])
+        lines.append(f"| {r.name} | {r.n} | {r.thresholds.contradiction:.2f} / {r.thresholds.agreement:.2f} | "
+                     f"{_pct(r.accuracy)} | {_pct(r.macro_f1)} | {r.best['contradiction']:.2f} / "
+                     f"{r.best['agreement']:.2f} | {_pct(r.best['macro_f1'])} | {tuned} | {current} |")
+    lines.append("")
+    for r in results:
+        lines += [f"## {r.name}", "", f"`{r.source}`: {r.rows} rows read, {r.n} judged, {r.bad_rows} bad"
+                  + ("" if r.near_duplicates else "; near-duplicate rule off") + ".", "",
+                  "| label | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
+        for label, c in r.per_class.items():
+            lines.append(f"| {label} | {_pct(c['precision'])} | {_pct(c['recall'])} | "
+                         f"{_pct(c['f1'])} | {c['support']} |")
+        lines += ["", "| gold \\ stance | " + " | ".join(r.labels) + " |", "|---|" + "---:|" * len(r.labels)]
+        for label, row in zip(r.labels, r.confusion):
+            lines.append(f"| {label} | " + " | ".join(str(c) for c in row) + " |")
+        for target, points in r.curves.items():
+            lines += ["", f"{target.capitalize()} threshold (the other held at its value): "
+                      "threshold / precision / recall / pairs so labelled", "",
+                      "| " + " | ".join(f"{p['threshold']:.2f}" for p in points[::2]) + " |",
+                      "|" + "---:|" * len(points[::2]),
+                      "| " + " | ".join(f"{_pct(p['precision'])} / {_pct(p['recall'])} / {p['predicted']}"
+                                        for p in points[::2]) + " |"]
+        if r.errors:
+            lines += ["", f"Wrong labels (first {len(r.errors)}):", ""]
+            for e in r.errors:
+                lines.append(f"- `{e['where']}` {e['expected']} → {e['label']} "
+                             f"(c {e['scores']['contradiction']:.2f}, e {e['scores']['entailment']:.2f}): "
+                             f"« {_short(e['a'])} » / « {_short(e['b'])} »")
+        if r.bad_examples:
+            lines += ["", "Bad rows (first ones):", ""] + [f"- `{e}`" for e in r.bad_examples]
+        if plots:
+            stem = file_stem(r.name)
+            lines += ["", f"![confusion]({stem}-confusion.png) ![thresholds]({stem}-thresholds.png)"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
