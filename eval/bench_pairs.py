@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     for bad in data.bad_rows:
         print(f"bench_pairs: skipped {bad.message()}", file=sys.stderr)
     judged = judge_labelled(model, data, near_duplicates=False)
-    scored = score_claims(data.name, judged)
+    scored = score_claims(data.name, judged, near_duplicates=False)
     print(f"model {model.name} ({model.precision}); scores are entailment / neutral / contradiction")
     print(f"{'pair':<24} {'a -> b':<18} {'b -> a':<18} {'combined':<18} {'label':<14} expected")
     results = []

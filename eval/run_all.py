@@ -1,10 +1,12 @@
-"""Regenerate stance's results table: the default NLI model on every test split, extraction on the seeds.
+"""Regenerate stance's results tables: the default NLI model on every test split, stance's labels on
+the annotated seed claim pairs and the mission pairs, extraction on the seeds.
 
     ./run python eval/run_all.py [--data DIR] [--limit N] [--model M]
 
 Runs `stance eval pairs` on the test splits under --data (default ../shared/data/nli: XNLI-fr,
-SICK-FR, RTE3-FR, GQNLI-FR, FraCaS-FR, SNLI-en) and `stance eval extraction` on
-eval/gold/seeds.json, writes both runs' metrics.json, report.md and plots under eval/results/,
+SICK-FR, RTE3-FR, GQNLI-FR, FraCaS-FR, SNLI-en), `stance eval claims` on eval/gold/seed-pairs.tsv
+and eval/data/mission/pairs.tsv, and `stance eval extraction` on eval/gold/seeds.json, writes
+each run's metrics.json, report.md and plots under eval/results/,
 and rewrites the table between the results markers of eval/README.md.
 A split missing from --data is left out of the table and named on stderr. The full run takes
 about 20 minutes on two busy CPU cores; --limit N scores a seeded sample of N pairs per split.
@@ -54,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     options += ["--model", args.model] if args.model else []
     if files and stance("eval", "pairs", *files, *options) != 0:
         return 2
+    claims = [os.path.join("eval", "gold", "seed-pairs.tsv"), os.path.join("eval", "data", "mission", "pairs.tsv")]
+    if stance("eval", "claims", *claims, "-q", "-o", str(args.output / "claims"),
+              *(["--model", args.model] if args.model else [])) != 0:
+        return 2
     if stance("eval", "extraction", os.path.join("eval", "gold", "seeds.json"),
               "-o", str(args.output / "extraction")) != 0:
         return 2
@@ -73,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def results_table(output: Path, limit: int | None) -> str:
-    from stance.evaluation.report import extraction_table, kind_table, summary_table
+    from stance.evaluation.claims import ClaimScores
+    from stance.evaluation.report import claims_table, extraction_table, kind_table, summary_table
     from stance.evaluation.extraction import ExtractionResult
     from stance.evaluation.pairs import CalibrationBin, PairScores
 
@@ -93,6 +100,12 @@ def results_table(output: Path, limit: int | None) -> str:
                 pairs_per_s=m["pairs_per_s"], rows=m["rows"], bad_rows=m["bad_rows"]))
         lines += ["", f"NLI, model `{nli['model']}` (details: `eval/results/nli/report.md`):", "",
                   summary_table(results)]
+    claims_file = output / "claims" / "metrics.json"
+    if claims_file.is_file():
+        claims = json.loads(claims_file.read_text(encoding="utf-8"))
+        lines += ["", f"Claim pairs as `stance check` labels them, model `{claims['model']}` "
+                      "(details and threshold curves: `eval/results/claims/report.md`):", "",
+                  claims_table([ClaimScores.from_json(name, m) for name, m in claims["files"].items()])]
     extraction = json.loads((output / "extraction" / "metrics.json").read_text(encoding="utf-8"))
     result = ExtractionResult(**{k: extraction[k] for k in (
         "gold", "articles", "gold_statements", "predicted_statements", "thresholds", "per_article", "errors")})

@@ -21,14 +21,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .errors import InputError, first_line
+from .errors import InputError, UsageError, first_line
 from .types import NLI_LABELS
 
 MANIFEST = "stance_model.json"
 WEIGHTS = "weights.safetensors"
 FORMAT = "stance-embedded/1"
 WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
-DEFAULT_MODEL_NAME = "stance-nli-small-v3"
+DEFAULT_MODEL_NAME = "stance-nli-small-v4"
 
 _Q4_BLOCK = np.dtype([("scale", "<f2"), ("nibbles", "u1", 16)])
 _LOW_NIBBLE = (np.arange(256) % 16 - 8).astype(np.float32)
@@ -335,6 +335,40 @@ def save_embedded(model, out_dir: Path, *, base: dict, max_length: int, training
         "dtype": "float16",
         "training": training or {},
     }
+    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return out_dir
+
+
+def average_embedded(models: list[tuple[str | Path, float]], out_dir: Path) -> Path:
+    """A weight average ("model soup") of embedded models fine-tuned from the same base with the
+    same labels, e.g. [(v1, 0.25), (v3, 0.75)]: sum of weight * tensor in fp32, stored in fp16.
+    Averaging only makes sense for models of one lineage (one fine-tuned from the other, or from a
+    common checkpoint); that is the caller's to know."""
+    from safetensors.torch import load_file, save_file
+
+    if len(models) < 2 or any(w <= 0 for _, w in models) or abs(sum(w for _, w in models) - 1) > 1e-6:
+        raise UsageError("average: give two or more models with positive weights that sum to 1")
+    manifests = [read_manifest(Path(path)) for path, _ in models]
+    first = manifests[0]
+    for (path, _), manifest in zip(models[1:], manifests[1:]):
+        for key in ("base", "labels", "frozen", "architecture"):
+            if manifest.get(key) != first.get(key):
+                raise InputError(str(path), f"cannot be averaged with {models[0][0]}: different {key}")
+    total: dict[str, torch.Tensor] = {}
+    for (path, weight), manifest in zip(models, manifests):
+        tensors = load_file(str(Path(path) / manifest["weights"]))
+        if total and tensors.keys() != total.keys():
+            raise InputError(str(path), f"cannot be averaged with {models[0][0]}: different tensors")
+        for name, tensor in tensors.items():
+            part = weight * tensor.float()
+            total[name] = part if name not in total else total[name] + part
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    save_file({name: t.to(torch.float16).contiguous() for name, t in total.items()},
+              str(out_dir / WEIGHTS), metadata={"format": FORMAT})
+    manifest = dict(first, name=out_dir.name, weights=WEIGHTS, training={"average": [
+        {"model": m.get("name", str(path)), "weight": weight, "training": m.get("training", {})}
+        for (path, weight), m in zip(models, manifests)]})
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return out_dir
 

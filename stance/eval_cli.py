@@ -65,14 +65,7 @@ def pairs(
     with user_errors():
         mapping = parse_label_map(label_map)
         columns = Columns(premise, hypothesis, label)
-        loaded = [load_labelled(path, mapping, columns, split=split, limit=limit) for path in datasets]
-        _unique_names(loaded)
-        for data in loaded:
-            if data.bad_rows:
-                warn(f"{data.source}: {len(data.bad_rows)} bad row(s) skipped, e.g. "
-                         f"{data.bad_rows[0].message()}")
-            if not data.pairs:
-                fail(f"{data.source}: no usable pair ({data.rows} rows read)")
+        loaded = _checked([load_labelled(path, mapping, columns, split=split, limit=limit) for path in datasets])
         nli = NLIModel.load(model, device=device, max_length=max_length, precision=precision)
         results = []
         for data in loaded:
@@ -95,6 +88,17 @@ def pairs(
         stderr.print(f"[bold red]gate failed:[/] {escape(failure)}")
     if failures:
         raise typer.Exit(1)
+
+
+def _checked(loaded: list) -> list:
+    """Loaded labelled sets, renamed apart, their bad rows warned about; exit 2 on an empty one."""
+    _unique_names(loaded)
+    for data in loaded:
+        if data.bad_rows:
+            warn(f"{data.source}: {len(data.bad_rows)} bad row(s) skipped, e.g. {data.bad_rows[0].message()}")
+        if not data.pairs:
+            fail(f"{data.source}: no usable pair ({data.rows} rows read)")
+    return loaded
 
 
 def _unique_names(loaded) -> None:
@@ -145,14 +149,7 @@ def claims(
                           ("--agreement-threshold", agreement_threshold), ("--min-macro-f1", min_macro_f1))
     thresholds = Thresholds(contradiction=contradiction_threshold, agreement=agreement_threshold)
     with user_errors():
-        loaded = [load_claim_pairs(path, Columns(claim_a, claim_b, label)) for path in files]
-        _unique_names(loaded)
-        for data in loaded:
-            if data.bad_rows:
-                warn(f"{data.source}: {len(data.bad_rows)} bad row(s) skipped, e.g. "
-                     f"{data.bad_rows[0].message()}")
-            if not data.pairs:
-                fail(f"{data.source}: no usable pair ({data.rows} rows read)")
+        loaded = _checked([load_claim_pairs(path, Columns(claim_a, claim_b, label)) for path in files])
         nli = NLIModel.load(model, device=device, max_length=max_length, precision=precision)
         results = []
         for data in loaded:

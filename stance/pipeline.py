@@ -1,7 +1,7 @@
 """The whole path as one library call: paths -> Report.
 
     from stance.pipeline import check, CheckOptions
-    report = check(["seeds/"], CheckOptions(model="models/stance-nli-small-v3"))
+    report = check(["seeds/"], CheckOptions(model="models/stance-nli-small-v4"))
 
 The CLI's `stance check` is a thin layer over this function; it adds progress
 bars (through `progress`) and writes the report formats.

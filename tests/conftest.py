@@ -35,3 +35,11 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="session")
+def contradiction_model(tmp_path_factory):
+    """Every pair gets softmax(0, 0, 5): P(contradiction) = e^5 / (2 + e^5) whatever the text."""
+    from tiny_model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("always-contradiction"), bias=(0.0, 0.0, 5.0))

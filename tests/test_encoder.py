@@ -145,3 +145,36 @@ def test_default_model_reads_the_mission_example_as_a_contradiction():
     with torch.inference_mode():
         predicted = [model.config.id2label[i] for i in model(**batch).logits.argmax(-1).tolist()]
     assert predicted == ["contradiction", "contradiction", "contradiction", "entailment"]
+
+
+def test_average_of_two_models_is_their_weighted_mean_and_loads(saved, tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    out, _, _ = saved
+    shifted = tmp_path / "shifted"
+    shutil.copytree(out, shifted)
+    original = load_file(str(out / encoder.WEIGHTS))
+    save_file({k: (t.float() + 1.0).to(t.dtype) for k, t in original.items()}, str(shifted / encoder.WEIGHTS))
+
+    averaged = encoder.average_embedded([(out, 0.25), (shifted, 0.75)], tmp_path / "average")
+    mean = load_file(str(averaged / encoder.WEIGHTS))
+    for name, tensor in original.items():   # 0.25 x t + 0.75 x (t + 1) = t + 0.75, in fp16
+        assert torch.allclose(mean[name].float(), tensor.float() + 0.75, atol=2e-2), name
+    manifest = json.loads((averaged / encoder.MANIFEST).read_text())
+    assert manifest["name"] == "average" and [m["weight"] for m in manifest["training"]["average"]] == [0.25, 0.75]
+    encoder.load_embedded(averaged)
+
+
+def test_average_refuses_bad_weights_and_foreign_models(saved, tmp_path):
+    from stance.errors import UsageError
+
+    out, _, _ = saved
+    with pytest.raises(UsageError, match="sum to 1"):
+        encoder.average_embedded([(out, 0.5), (out, 0.4)], tmp_path / "a")
+    other = tmp_path / "other-labels"
+    shutil.copytree(out, other)
+    manifest = json.loads((other / encoder.MANIFEST).read_text())
+    manifest["labels"] = ["contradiction", "neutral", "entailment"]
+    (other / encoder.MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(InputError, match="different labels"):
+        encoder.average_embedded([(out, 0.5), (other, 0.5)], tmp_path / "b")

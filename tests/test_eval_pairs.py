@@ -128,14 +128,6 @@ def test_limit_takes_the_same_seeded_sample():
 
 
 # --------------------------------------------------------------------------- end to end
-@pytest.fixture(scope="module")
-def contradiction_model(tmp_path_factory):
-    """Every pair gets softmax(0, 0, 5): P(contradiction) = e^5 / (2 + e^5) whatever the text."""
-    from tiny_model import build_tiny_model
-
-    return build_tiny_model(tmp_path_factory.mktemp("always-contradiction"), bias=(0.0, 0.0, 5.0))
-
-
 def run(*args):
     return CliRunner().invoke(app, ["eval", "pairs", *map(str, args)], catch_exceptions=False)
 

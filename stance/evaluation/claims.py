@@ -92,6 +92,17 @@ class ClaimScores:
             "bad_rows": self.bad_rows, "bad_examples": self.bad_examples,
         }
 
+    @classmethod
+    def from_json(cls, name: str, m: dict) -> "ClaimScores":
+        """Back from a metrics.json entry (eval/run_all.py rebuilds its tables so)."""
+        return cls(name=name, source=m["source"], n=m["n"], thresholds=Thresholds(**m["thresholds"]),
+                   accuracy=m["accuracy"], macro_f1=m["macro_f1"], per_class=m["per_class"],
+                   confusion=m["confusion"]["matrix"], curves=m["curves"], best=m["best"],
+                   cross_validated=m["cross_validated"], errors=m["errors"],
+                   near_duplicates=m["near_duplicates"], labels=tuple(m["confusion"]["labels"]),
+                   pairs_per_s=m["pairs_per_s"], rows=m["rows"], bad_rows=m["bad_rows"],
+                   bad_examples=m["bad_examples"])
+
 
 def load_claim_pairs(path: Path, columns: Columns = CLAIM_COLUMNS) -> LabelledSet:
     """Labelled claim pairs; each Pair's label is one of CLAIM_LABELS."""
@@ -169,7 +180,8 @@ def threshold_curves(judged: Sequence[JudgedClaimPair], thresholds: Thresholds) 
 
 
 def score_claims(name: str, judged: Sequence[JudgedClaimPair], thresholds: Thresholds = Thresholds(),
-                 source: str = "") -> ClaimScores:
+                 source: str = "", near_duplicates: bool = True) -> ClaimScores:
+    """Metrics of judged pairs; `near_duplicates` records whether they were judged with that rule."""
     gold = [j.expected for j in judged]
     got = [j.label(thresholds) for j in judged]
     matrix = confusion_matrix(gold, got, CLAIM_LABELS)
@@ -185,8 +197,7 @@ def score_claims(name: str, judged: Sequence[JudgedClaimPair], thresholds: Thres
         macro_f1=float(np.mean([c["f1"] for c in classes.values()])) if n else 0.0,
         per_class=classes, confusion=matrix, curves=threshold_curves(judged, thresholds),
         best={"contradiction": best.contradiction, "agreement": best.agreement, "macro_f1": best_f1},
-        cross_validated=cross_validate(judged, thresholds), errors=errors,
-        near_duplicates=any(j.near_duplicate for j in judged) or not judged)
+        cross_validated=cross_validate(judged, thresholds), errors=errors, near_duplicates=near_duplicates)
 
 
 def evaluate_claims(model, data: LabelledSet, thresholds: Thresholds = Thresholds(), batch_size: int = 32,
@@ -197,8 +208,7 @@ def evaluate_claims(model, data: LabelledSet, thresholds: Thresholds = Threshold
     judged = judge_labelled(model, data, batch_size=batch_size, near_duplicates=near_duplicates,
                             advance=advance)
     seconds = time.perf_counter() - started
-    result = score_claims(data.name, judged, thresholds, data.source)
-    result.near_duplicates = near_duplicates
+    result = score_claims(data.name, judged, thresholds, data.source, near_duplicates)
     result.pairs_per_s = len(judged) / seconds if seconds > 0 else 0.0
     result.rows = data.rows
     result.bad_rows = len(data.bad_rows)

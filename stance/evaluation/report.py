@@ -19,6 +19,17 @@ def _threshold(best: dict) -> str:
     return "-" if best.get("threshold") is None else f"{best['threshold']:.3f}"
 
 
+def _per_class_lines(per_class: dict[str, dict[str, float]]) -> list[str]:
+    return ["| label | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"] + [
+        f"| {label} | {_pct(c['precision'])} | {_pct(c['recall'])} | {_pct(c['f1'])} | {c['support']} |"
+        for label, c in per_class.items()]
+
+
+def _confusion_lines(labels: Sequence[str], confusion: list[list[int]], columns: str) -> list[str]:
+    return ([f"| gold \\ {columns} | " + " | ".join(labels) + " |", "|---|" + "---:|" * len(labels)]
+            + [f"| {label} | " + " | ".join(str(c) for c in row) + " |" for label, row in zip(labels, confusion)])
+
+
 def summary_table(results: Sequence[PairScores]) -> str:
     rows = ["| dataset | task | n | accuracy | macro-F1 | ECE | best P(contr.) cut | contr. F1 there "
             "| pairs/s | bad rows |",
@@ -41,14 +52,7 @@ def pairs_markdown(model: str, results: Sequence[PairScores], plots: bool = True
         lines += [f"## {r.name}", "", f"`{r.source}`: {r.rows} rows read, {r.n} scored, "
                   f"{r.bad_rows} bad" + (f"; contradiction when P(contradiction) >= {r.threshold}"
                                          if r.threshold is not None else "") + ".", "",
-                  "| label | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
-        for label, c in r.per_class.items():
-            lines.append(f"| {label} | {_pct(c['precision'])} | {_pct(c['recall'])} | "
-                         f"{_pct(c['f1'])} | {c['support']} |")
-        lines += ["", "| gold \\ predicted | " + " | ".join(r.labels) + " |",
-                  "|---|" + "---:|" * len(r.labels)]
-        for label, row in zip(r.labels, r.confusion):
-            lines.append(f"| {label} | " + " | ".join(str(c) for c in row) + " |")
+                  *_per_class_lines(r.per_class), "", *_confusion_lines(r.labels, r.confusion, "predicted")]
         if r.bad_examples:
             lines += ["", "Bad rows (first ones):", ""] + [f"- `{e}`" for e in r.bad_examples]
         if plots:
@@ -105,27 +109,12 @@ def claims_markdown(model: str, results: Sequence["ClaimScores"], plots: bool = 
              "are agreements, then the thresholds). Percentages. *best*: the thresholds with the best "
              "macro-F1 on the file (tuned on it: an oracle). *2-fold*: thresholds tuned on one half, "
              "scored on the other, beside the current thresholds on the same halves.", "",
-             "| file | n | thresholds (contr. / agr.) | accuracy | macro-F1 | best thresholds | "
-             "macro-F1 there | 2-fold: tuned | 2-fold: current |",
-             "|---|---:|---|---:|---:|---|---:|---:|---:|"]
-    for r in results:
-        cv = r.cross_validated
-        tuned = "-" if cv["tuned_macro_f1"] is None else _pct(cv["tuned_macro_f1"])
-        current = "-" if cv["current_macro_f1"] is None else _pct(cv["current_macro_f1"])
-        lines.append(f"| {r.name} | {r.n} | {r.thresholds.contradiction:.2f} / {r.thresholds.agreement:.2f} | "
-                     f"{_pct(r.accuracy)} | {_pct(r.macro_f1)} | {r.best['contradiction']:.2f} / "
-                     f"{r.best['agreement']:.2f} | {_pct(r.best['macro_f1'])} | {tuned} | {current} |")
+             claims_table(results)]
     lines.append("")
     for r in results:
         lines += [f"## {r.name}", "", f"`{r.source}`: {r.rows} rows read, {r.n} judged, {r.bad_rows} bad"
                   + ("" if r.near_duplicates else "; near-duplicate rule off") + ".", "",
-                  "| label | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
-        for label, c in r.per_class.items():
-            lines.append(f"| {label} | {_pct(c['precision'])} | {_pct(c['recall'])} | "
-                         f"{_pct(c['f1'])} | {c['support']} |")
-        lines += ["", "| gold \\ stance | " + " | ".join(r.labels) + " |", "|---|" + "---:|" * len(r.labels)]
-        for label, row in zip(r.labels, r.confusion):
-            lines.append(f"| {label} | " + " | ".join(str(c) for c in row) + " |")
+                  *_per_class_lines(r.per_class), "", *_confusion_lines(r.labels, r.confusion, "stance")]
         for target, points in r.curves.items():
             lines += ["", f"{target.capitalize()} threshold (the other held at its value): "
                       "threshold / precision / recall / pairs so labelled", "",
@@ -146,6 +135,22 @@ def claims_markdown(model: str, results: Sequence["ClaimScores"], plots: bool = 
             lines += ["", f"![confusion]({stem}-confusion.png) ![thresholds]({stem}-thresholds.png)"]
         lines.append("")
     return "\n".join(lines)
+
+
+def claims_table(results: Sequence["ClaimScores"]) -> str:
+    rows = ["| file | n | thresholds (contr. / agr.) | accuracy | macro-F1 | contradiction P / R | "
+            "agreement P / R | best thresholds | macro-F1 there | 2-fold: tuned | 2-fold: current |",
+            "|---|---:|---|---:|---:|---:|---:|---|---:|---:|---:|"]
+    for r in results:
+        cv = r.cross_validated
+        tuned = "-" if cv["tuned_macro_f1"] is None else _pct(cv["tuned_macro_f1"])
+        current = "-" if cv["current_macro_f1"] is None else _pct(cv["current_macro_f1"])
+        c, a = r.per_class["contradiction"], r.per_class["agreement"]
+        rows.append(f"| {r.name} | {r.n} | {r.thresholds.contradiction:.2f} / {r.thresholds.agreement:.2f} | "
+                    f"{_pct(r.accuracy)} | {_pct(r.macro_f1)} | {_pct(c['precision'])} / {_pct(c['recall'])} | "
+                    f"{_pct(a['precision'])} / {_pct(a['recall'])} | {r.best['contradiction']:.2f} / "
+                    f"{r.best['agreement']:.2f} | {_pct(r.best['macro_f1'])} | {tuned} | {current} |")
+    return "\n".join(rows)
 
 
 def _short(text: str, limit: int = 90) -> str:
