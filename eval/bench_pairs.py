@@ -46,7 +46,10 @@ def triple(scores: Scores) -> str:
 
 
 def row_names(path: Path) -> dict[str, str]:
-    """file:line -> the row's `name` column (where there is one), to print beside its scores."""
+    """file:line -> the row's `name` column of a TSV file, to print beside its scores (other
+    formats: none, and rows are shown by file:line)."""
+    if path.suffix.lower() != ".tsv":
+        return {}
     with path.open(encoding="utf-8", newline="") as f:
         return {f"{path}:{line}": row.get("name") or f"line {line}"
                 for line, row in enumerate(csv.DictReader(f, delimiter="\t"), start=2)}
@@ -85,8 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{right} of {len(results)} as expected")
     print(confusion(scored))
     if args.json:
-        args.json.write_text(json.dumps({"model": model.name, "precision": model.precision, "pairs": results},
-                                        indent=2) + "\n")
+        try:
+            args.json.write_text(json.dumps({"model": model.name, "precision": model.precision, "pairs": results},
+                                            indent=2) + "\n")
+        except OSError as error:
+            print(f"bench_pairs: cannot write {args.json}: {error.strerror or error}", file=sys.stderr)
+            return 1
     return 0
 
 

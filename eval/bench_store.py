@@ -12,7 +12,7 @@ Prints the cold time (empty store, all articles), the incremental time (one new 
 their ratio, stage timings of both, and how many NLI inputs each scored.
 
 --model tiny (default) is tests/tiny_model.py's random 2-layer classifier: the real model
-(stance-nli-small-v3) scores ~30 inputs/s on a shared CPU, so a cold run of 1,000 articles
+(stance-nli-small-v4) scores ~30 inputs/s on a shared CPU, so a cold run of 1,000 articles
 with it would take hours, and only make the ratio larger.
 --encoder hashed stands in a hashed bag of words for e5 topic vectors: e5 embeds ~10-30
 texts/s on a shared CPU (2 texts per statement), far too slow to build 1,000 articles in

@@ -105,7 +105,7 @@ def results_table(output: Path, limit: int | None) -> str:
         claims = json.loads(claims_file.read_text(encoding="utf-8"))
         lines += ["", f"Claim pairs as `stance check` labels them, model `{claims['model']}` "
                       "(details and threshold curves: `eval/results/claims/report.md`):", "",
-                  claims_table([ClaimScores.from_json(name, m) for name, m in claims["files"].items()])]
+                  claims_table([ClaimScores.from_json(name, m) for name, m in claims["datasets"].items()])]
     extraction = json.loads((output / "extraction" / "metrics.json").read_text(encoding="utf-8"))
     result = ExtractionResult(**{k: extraction[k] for k in (
         "gold", "articles", "gold_statements", "predicted_statements", "thresholds", "per_article", "errors")})

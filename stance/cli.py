@@ -40,7 +40,7 @@ def _main() -> None:
 
 app.add_typer(eval_app, name="eval")
 
-_SUFFIXES = {"terminal": ".txt", "markdown": ".md", "html": ".html", "json": ".json"}
+_SUFFIXES = {"terminal": ".txt", "markdown": ".md", "html": ".html", "json": ".json", "tsv": ".tsv"}
 
 
 def _parse_formats(values: List[str]) -> list[str]:
@@ -61,7 +61,7 @@ def write_outputs(report, formats: list[str], output: Optional[Path]) -> None:
     from .report import render
     for fmt in formats:
         if output is None:
-            if fmt in ("html", "json") and len(formats) > 1:
+            if fmt in ("html", "json", "tsv") and len(formats) > 1:
                 fail(f"--format {fmt} alongside other formats needs --output")
             text = render(report, fmt, color=sys.stdout.isatty() and fmt == "terminal")
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -77,7 +77,8 @@ def check(
     model: Optional[str] = typer.Option(None, "--model", "-m",
                                         help="NLI model: hub id or local directory. Default: the embedded model."),
     format: List[str] = typer.Option(["terminal"], "--format", "-f",
-                                     help="terminal, markdown, html, json; repeat or comma-separate for several."),
+                                     help="terminal, markdown, html, json, tsv (every compared pair, to label for "
+                                          "stance eval claims); repeat or comma-separate for several."),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="Write here (with several formats: a stem, one file per format)."),
     aliases: Optional[Path] = typer.Option(None, "--aliases", help="TOML or YAML file merging/renaming actors."),
@@ -181,7 +182,8 @@ def _print_findings(found, baseline: Optional[Path], gate: bool) -> None:
 def report(
     store: Path = typer.Option(..., "--store", help="A store written by `stance check --store`."),
     format: List[str] = typer.Option(["terminal"], "--format", "-f",
-                                     help="terminal, markdown, html, json; repeat or comma-separate for several."),
+                                     help="terminal, markdown, html, json, tsv (every compared pair, to label for "
+                                          "stance eval claims); repeat or comma-separate for several."),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="Write here (with several formats: a stem, one file per format)."),
 ) -> None:

@@ -97,7 +97,8 @@ def _checked(loaded: list) -> list:
         if data.bad_rows:
             warn(f"{data.source}: {len(data.bad_rows)} bad row(s) skipped, e.g. {data.bad_rows[0].message()}")
         if not data.pairs:
-            fail(f"{data.source}: no usable pair ({data.rows} rows read)")
+            unlabelled = f", {data.unlabelled} without a label" if data.unlabelled else ""
+            fail(f"{data.source}: no usable pair ({data.rows} rows read{unlabelled})")
     return loaded
 
 
@@ -139,6 +140,7 @@ def claims(
     Exit codes: 0 done; 1 a file below --min-macro-f1; 2 usage error or unreadable file.
     """
     from .evaluation.claims import evaluate_claims, load_claim_pairs
+    from .evaluation.pairs import below_minimum
     from .evaluation.labelled import Columns
     from .evaluation.report import claims_markdown
     from .judge import Thresholds
@@ -162,14 +164,13 @@ def claims(
         from .evaluation.plots import claims_plots
 
         metrics = {"model": nli.name, "precision": nli.precision,
-                   "files": {r.name: r.as_json() for r in results}}
+                   "datasets": {r.name: r.as_json() for r in results}}
         write_file(output / "metrics.json", json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
         write_file(output / "report.md", claims_markdown(nli.name, results))
         for result in results:
             claims_plots(result, output)
         wrote(f"{output}/metrics.json, report.md and {2 * len(results)} plots")
-    failures = [f"{r.name}: macro_f1 {r.macro_f1:.4f} is below the minimum {min_macro_f1:.4f}"
-                for r in results if min_macro_f1 is not None and r.macro_f1 < min_macro_f1]
+    failures = below_minimum(results, None, min_macro_f1)
     for failure in failures:
         stderr.print(f"[bold red]gate failed:[/] {escape(failure)}")
     if failures:

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from functools import lru_cache
 from typing import Optional, Sequence
 
@@ -78,14 +77,11 @@ def topic_vectors(statements: Sequence[Statement]) -> np.ndarray:
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
-def _fold(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in folded if not unicodedata.combining(c))
-
-
 @lru_cache(maxsize=1 << 16)   # a statement meets many others: fold its words once
 def _content_words(text: str) -> frozenset[str]:
-    folded = _fold(text)
+    from .extract.folding import plain   # here: the stance.extract package imports spaCy
+
+    folded = plain(text)
     # Words of three letters and more carry the content; shorter ones are mostly articles and clitics.
     return frozenset(w for w in _WORD.findall(folded) if len(w) > 2)
 
@@ -93,15 +89,18 @@ def _content_words(text: str) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _negation_words() -> frozenset[str]:
     """The `negations` of every language's lexicon, as \\w+ tokens ("n'" -> "n")."""
+    from .extract.folding import plain
     from .extract.lexicon import LANGUAGES, lexicon
 
-    return frozenset(_fold(w).strip("'") for language in LANGUAGES for w in lexicon(language).negations
+    return frozenset(plain(w).strip("'") for language in LANGUAGES for w in lexicon(language).negations
                      if w != "n't")
 
 
 @lru_cache(maxsize=1 << 16)
 def _negations(text: str) -> frozenset[str]:
-    words = _WORD.findall(_fold(text).replace("n't", " not"))
+    from .extract.folding import plain
+
+    words = _WORD.findall(plain(text).replace("n't", " not"))
     return frozenset(w for w in words if w in _negation_words())
 
 

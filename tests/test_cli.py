@@ -19,11 +19,48 @@ def run(*args: str):
 
 
 @pytest.fixture(scope="module")
-def seeds_report(tiny_model_dir, seeds_dir, tmp_path_factory):
-    out = tmp_path_factory.mktemp("cli") / "r.json"
-    result = run("check", seeds_dir, "--model", tiny_model_dir, "--format", "json", "--output", out, "--quiet")
+def seeds_outputs(tiny_model_dir, seeds_dir, tmp_path_factory):
+    """One check of the seeds written as JSON and as TSV (stem r: r.json, r.tsv)."""
+    stem = tmp_path_factory.mktemp("cli") / "r"
+    result = run("check", seeds_dir, "--model", tiny_model_dir, "--format", "json,tsv", "--output", stem, "--quiet")
     assert result.exit_code == 0, result.output
-    return json.loads(out.read_text(encoding="utf-8"))
+    return stem.with_suffix(".json"), stem.with_suffix(".tsv")
+
+
+@pytest.fixture(scope="module")
+def seeds_report(seeds_outputs):
+    return json.loads(seeds_outputs[0].read_text(encoding="utf-8"))
+
+
+def test_tsv_lists_every_compared_pair_ready_to_label_for_eval_claims(seeds_outputs, seeds_report, tmp_path):
+    import csv
+
+    from stance.evaluation.claims import load_claim_pairs
+
+    with seeds_outputs[1].open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    texts = {s["id"]: s["text"] for s in seeds_report["statements"]}
+    assert [r["name"] for r in rows] == [f"{c['a']}|{c['b']}" for c in seeds_report["comparisons"]]
+    for row, comparison in zip(rows, seeds_report["comparisons"]):
+        assert (row["a"], row["b"]) == (" ".join(texts[comparison["a"]].split()), " ".join(texts[comparison["b"]].split()))
+        assert row["label"] == comparison["label"] and row["expected"] == ""
+        assert float(row["contradiction"]) == pytest.approx(comparison["scores"]["contradiction"], abs=1e-4)
+    assert len(seeds_outputs[1].read_text(encoding="utf-8").splitlines()) == len(rows) + 1   # one row per line
+
+    # Label two rows and the file scores as it is: the unlabelled rows are skipped, not bad.
+    lines = seeds_outputs[1].read_text(encoding="utf-8").splitlines()
+    for i, label in ((1, "neutral"), (2, "contradiction")):
+        cells = next(csv.reader([lines[i]], delimiter="\t"))
+        cells[3] = label
+        buffer = __import__("io").StringIO()
+        csv.writer(buffer, delimiter="\t", lineterminator="").writerow(cells)
+        lines[i] = buffer.getvalue()
+    labelled = tmp_path / "labelled.tsv"
+    labelled.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = load_claim_pairs(labelled)
+    assert [p.label for p in loaded.pairs] == ["neutral", "contradiction"]
+    assert loaded.unlabelled == len(rows) - 2 and loaded.bad_rows == []
+    assert loaded.pairs[1].source == f"{labelled}:3"
 
 
 def test_seeds_report_has_every_article_and_the_main_actors(seeds_report):

@@ -178,3 +178,11 @@ def test_average_refuses_bad_weights_and_foreign_models(saved, tmp_path):
     (other / encoder.MANIFEST).write_text(json.dumps(manifest))
     with pytest.raises(InputError, match="different labels"):
         encoder.average_embedded([(out, 0.5), (other, 0.5)], tmp_path / "b")
+    fewer = tmp_path / "fewer-tensors"
+    shutil.copytree(out, fewer)
+    from safetensors.torch import load_file, save_file
+    tensors = load_file(str(out / encoder.WEIGHTS))
+    tensors.pop("classifier.bias")
+    save_file(tensors, str(fewer / encoder.WEIGHTS))
+    with pytest.raises(InputError, match="different tensors"):
+        encoder.average_embedded([(out, 0.5), (fewer, 0.5)], tmp_path / "c")

@@ -57,6 +57,26 @@ def test_curves_follow_each_threshold_and_the_oracle_finds_the_separating_cut():
     assert 0.6 < result.best["contradiction"] <= 0.75 and result.best["agreement"] <= 0.9
 
 
+def test_the_best_thresholds_are_never_worse_than_the_given_ones_even_off_the_grid():
+    # contradictions at 0.63 and 0.64, a neutral at 0.61: only a cut in (0.61, 0.63] separates them,
+    # and no GRID value (steps of 0.05) falls there
+    pairs = [judged("contradiction", 0.63, 0.0), judged("contradiction", 0.64, 0.0),
+             judged("neutral", 0.61, 0.0), judged("agreement", 0.0, 0.9)]
+    given = Thresholds(contradiction=0.62, agreement=0.5)
+    result = score_claims("off-grid", pairs, given)
+    assert result.macro_f1 == pytest.approx(1.0)
+    assert result.best == {"contradiction": 0.62, "agreement": 0.5, "macro_f1": pytest.approx(1.0)}
+
+
+def test_macro_f1_averages_the_labels_that_occur():
+    # no agreement in the gold or the labels: the mean of contradiction and neutral F1, not a third of 0
+    pairs = [judged("contradiction", 0.9, 0.0), judged("neutral", 0.1, 0.1), judged("neutral", 0.7, 0.1)]
+    result = score_claims("two labels", pairs)
+    assert result.per_class["contradiction"]["f1"] == pytest.approx(2 / 3)
+    assert result.per_class["neutral"]["f1"] == pytest.approx(2 / 3)
+    assert result.macro_f1 == pytest.approx(2 / 3)
+
+
 def test_cross_validation_tunes_on_one_fold_and_scores_the_other():
     pairs = [judged(label, c, e, text=f"pair {i}") for i, (label, c, e) in enumerate(
         [("contradiction", 0.75, 0.1), ("neutral", 0.6, 0.1), ("agreement", 0.1, 0.8)] * 6)]
@@ -65,6 +85,7 @@ def test_cross_validation_tunes_on_one_fold_and_scores_the_other():
     assert fold_of(pairs[0]) == fold_of(judged("neutral", 0.0, 0.0, text="pair 0"))   # texts decide
     cv = cross_validate(pairs, Thresholds())
     assert sum(f["n"] for f in cv["folds"]) == len(pairs)
+    assert [sum(f["support"].values()) for f in cv["folds"]] == [f["n"] for f in cv["folds"]]
     # The same three kinds of pairs in both folds: a cut between 0.6 and 0.75 is right on both.
     assert cv["tuned_macro_f1"] == pytest.approx(1.0)
     assert cv["current_macro_f1"] < 1.0                 # 0.5 calls the 0.6 neutral a contradiction
@@ -90,11 +111,12 @@ def run(*args):
 def test_forced_model_labels_as_stance_check_would(contradiction_model, tmp_path):
     rows = load_claim_pairs(MISSION).pairs
     duplicates = [is_near_duplicate(p.premise, p.hypothesis) for p in rows]
+    assert any(duplicates) and not all(duplicates)      # both branches of the rule are exercised
     expected_label = ["agreement" if d else "contradiction" for d in duplicates]
     out = tmp_path / "out"
     result = run(MISSION, "--model", contradiction_model, "-q", "-o", out)
     assert result.exit_code == 0, result.stderr
-    m = json.loads((out / "metrics.json").read_text())["files"]["pairs"]
+    m = json.loads((out / "metrics.json").read_text())["datasets"]["pairs"]
     assert m["n"] == len(rows) == 8
     assert m["accuracy"] == pytest.approx(sum(p.label == g for p, g in zip(rows, expected_label)) / 8)
     for gold, row in zip(("contradiction", "agreement", "neutral"), m["confusion"]["matrix"]):
@@ -106,7 +128,7 @@ def test_forced_model_labels_as_stance_check_would(contradiction_model, tmp_path
     assert "| pairs | 8 |" in result.stdout and "# Claim-pair evaluation" in (out / "report.md").read_text()
 
     assert run(MISSION, "--model", contradiction_model, "-q", "-o", out, "--model-only").exit_code == 0
-    m = json.loads((out / "metrics.json").read_text())["files"]["pairs"]
+    m = json.loads((out / "metrics.json").read_text())["datasets"]["pairs"]
     assert m["near_duplicates"] is False and [row[0] for row in m["confusion"]["matrix"]] == [5, 2, 1]
 
     # Above the model's P(contradiction) nothing is a contradiction, and P(entailment) ~ 0.007
@@ -114,7 +136,7 @@ def test_forced_model_labels_as_stance_check_would(contradiction_model, tmp_path
     p_contradiction = math.exp(5) / (2 + math.exp(5))
     high = run(MISSION, "--model", contradiction_model, "-q", "-o", out,
                "--contradiction-threshold", round(p_contradiction + 0.005, 3))
-    m = json.loads((out / "metrics.json").read_text())["files"]["pairs"]
+    m = json.loads((out / "metrics.json").read_text())["datasets"]["pairs"]
     assert [row[2] for row in m["confusion"]["matrix"]] == [
         sum(1 for p, d in zip(rows, duplicates) if p.label == gold and not d)
         for gold in ("contradiction", "agreement", "neutral")]

@@ -73,6 +73,8 @@ def test_same_quote_from_two_outlets_is_a_near_duplicate():
     ("Poutine est prêt à rencontrer Zelensky.", "Poutine n'est pas prêt à rencontrer Zelensky."),
     ("We will support the security guarantees for Ukraine after the ceasefire.",
      "We won't support the security guarantees for Ukraine after the ceasefire."),
+    ("We will support the security guarantees for Ukraine after the ceasefire.",
+     "We won’t support the security guarantees for Ukraine after the ceasefire."),   # typographic apostrophe
     # one verb changed in a short claim (eval/data/mission/pairs.tsv)
     ("Les Européens bloquent le règlement du conflit.", "Les Européens contribuent au règlement du conflit."),
 ])

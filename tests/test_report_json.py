@@ -179,6 +179,6 @@ def test_empty_report_is_valid_json(validator):
 
 
 def test_unknown_format_is_a_one_line_usage_error(seed_report):
-    assert FORMATS == ("terminal", "markdown", "html", "json")
+    assert FORMATS == ("terminal", "markdown", "html", "json", "tsv")
     with pytest.raises(UsageError, match="unknown report format 'pdf'"):
         render(seed_report, "pdf")

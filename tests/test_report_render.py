@@ -191,6 +191,8 @@ def test_terminal_prints_markup_in_quotes_literally_and_colors_on_request(seed_r
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_empty_report_renders(fmt):
+    from stance.report.pairs_tsv import COLUMNS
+
     text = render(empty_report(), fmt)
     assert text.strip()
     if fmt == "terminal":
@@ -199,5 +201,7 @@ def test_empty_report_renders(fmt):
         assert "| 1 | 0 | 0 | 0 | 0 | 0 | 0 (counted, not listed) | 0 |" in text
     elif fmt == "html":
         assert "No statements were found" in text and "<b>0</b><span>Statements</span>" in text
+    elif fmt == "tsv":
+        assert text.splitlines() == ["\t".join(COLUMNS)]      # the header alone: no pair compared
     else:
         assert '"statements": []' in text

@@ -5,10 +5,11 @@ The NLI test sets score one direction and the most probable label; `stance check
 directions, combines them (stance.judge.combine), calls near-duplicates agreements and applies
 two thresholds. This module measures exactly that, on pairs a user has labelled:
 
-* at the given thresholds: accuracy, macro-F1, each label's precision / recall / F1, confusion;
+* at the given thresholds: accuracy, macro-F1 (over the labels in the gold or the predictions),
+  each label's precision / recall / F1, confusion;
 * curves: each label's precision and recall as its own threshold moves over GRID (the other
   threshold held where it is): where to set a threshold for the precision a desk needs;
-* best: the two thresholds with the best macro-F1 on the file. Tuned on the data being
+* best: the two thresholds (GRID values, or the given ones) with the best macro-F1 on the file. Tuned on the data being
   scored, so an oracle: an upper bound, not an estimate;
 * cross-validated: the pairs split into two folds by a hash of their texts; thresholds tuned on
   one fold are scored on the other, beside the current thresholds on the same fold. The mean of
@@ -17,7 +18,8 @@ two thresholds. This module measures exactly that, on pairs a user has labelled:
 
 Files: TSV/CSV/JSONL with a column per claim and one for the label (default a, b, expected),
 read by stance.evaluation.labelled (bad rows are reported with file:line and skipped). The label
-is contradiction, agreement or neutral; "entailment" is read as agreement.
+is contradiction, agreement or neutral; "entailment" is read as agreement; rows with no label are
+skipped, so `stance check -f tsv` output labelled in part can be scored as it is.
 """
 from __future__ import annotations
 
@@ -78,6 +80,7 @@ class ClaimScores:
     labels: tuple[str, ...] = CLAIM_LABELS
     pairs_per_s: float = 0.0
     rows: int = 0
+    unlabelled: int = 0
     bad_rows: int = 0
     bad_examples: list[str] = field(default_factory=list)
 
@@ -89,7 +92,7 @@ class ClaimScores:
             "best": self.best, "cross_validated": self.cross_validated, "curves": self.curves,
             "errors": self.errors, "near_duplicates": self.near_duplicates,
             "pairs_per_s": self.pairs_per_s, "source": self.source, "rows": self.rows,
-            "bad_rows": self.bad_rows, "bad_examples": self.bad_examples,
+            "unlabelled": self.unlabelled, "bad_rows": self.bad_rows, "bad_examples": self.bad_examples,
         }
 
     @classmethod
@@ -100,14 +103,16 @@ class ClaimScores:
                    confusion=m["confusion"]["matrix"], curves=m["curves"], best=m["best"],
                    cross_validated=m["cross_validated"], errors=m["errors"],
                    near_duplicates=m["near_duplicates"], labels=tuple(m["confusion"]["labels"]),
-                   pairs_per_s=m["pairs_per_s"], rows=m["rows"], bad_rows=m["bad_rows"],
+                   pairs_per_s=m["pairs_per_s"], rows=m["rows"], unlabelled=m.get("unlabelled", 0),
+                   bad_rows=m["bad_rows"],
                    bad_examples=m["bad_examples"])
 
 
 def load_claim_pairs(path: Path, columns: Columns = CLAIM_COLUMNS) -> LabelledSet:
     """Labelled claim pairs; each Pair's label is one of CLAIM_LABELS."""
     data = load_labelled(path, parse_label_map({"agreement": "entailment", "agree": "entailment",
-                                                "agrees": "entailment"}), columns)
+                                                "agrees": "entailment"}), columns, unlabelled_ok=True,
+                        label_hint="")
     for pair in data.pairs:
         object.__setattr__(pair, "label", _AS_CLAIM_LABEL[pair.label])
     return data
@@ -128,14 +133,23 @@ def judge_labelled(model, data: LabelledSet, batch_size: int = 32, near_duplicat
 def macro_f1(judged: Sequence[JudgedClaimPair], thresholds: Thresholds) -> float:
     matrix = confusion_matrix([j.expected for j in judged], [j.label(thresholds) for j in judged],
                               CLAIM_LABELS)
-    return float(np.mean([c["f1"] for c in per_class_scores(matrix, CLAIM_LABELS).values()]))
+    return _macro(matrix)
+
+
+def _macro(matrix: list[list[int]]) -> float:
+    """Mean F1 over the labels in the gold or the predictions: a sample with no gold agreement
+    is not capped at 2/3 for it (as scikit-learn's default)."""
+    scores = per_class_scores(matrix, CLAIM_LABELS)
+    present = [label for i, label in enumerate(CLAIM_LABELS) if sum(matrix[i]) or any(row[i] for row in matrix)]
+    return float(np.mean([scores[label]["f1"] for label in present])) if present else 0.0
 
 
 def best_thresholds(judged: Sequence[JudgedClaimPair], start: Thresholds) -> tuple[Thresholds, float]:
-    """The GRID thresholds with the best macro-F1 on `judged`; ties go to the ones nearest `start`."""
+    """The thresholds (GRID and `start`'s own) with the best macro-F1 on `judged`; ties go to the
+    ones nearest `start`, so the best is never worse than `start`."""
     ranked = []
-    for contradiction in GRID:
-        for agreement in GRID:
+    for contradiction in sorted(set(GRID) | {start.contradiction}):
+        for agreement in sorted(set(GRID) | {start.agreement}):
             candidate = Thresholds(contradiction=contradiction, agreement=agreement)
             distance = abs(contradiction - start.contradiction) + abs(agreement - start.agreement)
             ranked.append((-macro_f1(judged, candidate), distance, candidate))
@@ -157,6 +171,7 @@ def cross_validate(judged: Sequence[JudgedClaimPair], thresholds: Thresholds) ->
             return {"folds": [], "tuned_macro_f1": None, "current_macro_f1": None}
         tuned, _ = best_thresholds(tuned_on, thresholds)
         results.append({"n": len(held_out), "tuned": vars(tuned),
+                        "support": {label: sum(j.expected == label for j in held_out) for label in CLAIM_LABELS},
                         "tuned_macro_f1": macro_f1(held_out, tuned),
                         "current_macro_f1": macro_f1(held_out, thresholds)})
     return {"folds": results,
@@ -194,7 +209,7 @@ def score_claims(name: str, judged: Sequence[JudgedClaimPair], thresholds: Thres
     return ClaimScores(
         name=name, source=source, n=n, thresholds=thresholds,
         accuracy=sum(g == p for g, p in zip(gold, got)) / n if n else 0.0,
-        macro_f1=float(np.mean([c["f1"] for c in classes.values()])) if n else 0.0,
+        macro_f1=_macro(matrix) if n else 0.0,
         per_class=classes, confusion=matrix, curves=threshold_curves(judged, thresholds),
         best={"contradiction": best.contradiction, "agreement": best.agreement, "macro_f1": best_f1},
         cross_validated=cross_validate(judged, thresholds), errors=errors, near_duplicates=near_duplicates)
@@ -211,6 +226,7 @@ def evaluate_claims(model, data: LabelledSet, thresholds: Thresholds = Threshold
     result = score_claims(data.name, judged, thresholds, data.source, near_duplicates)
     result.pairs_per_s = len(judged) / seconds if seconds > 0 else 0.0
     result.rows = data.rows
+    result.unlabelled = data.unlabelled
     result.bad_rows = len(data.bad_rows)
     result.bad_examples = [bad.message() for bad in data.bad_rows[:MAX_EXAMPLES]]
     return result, judged

@@ -71,6 +71,7 @@ class LabelledSet:
     pairs: list[Pair]
     bad_rows: list[BadRow] = field(default_factory=list)
     rows: int = 0                 # rows read, good and bad, before --limit
+    unlabelled: int = 0           # rows with an empty label, skipped (with unlabelled_ok)
 
 
 def _fold_label(raw: object) -> str:
@@ -115,8 +116,10 @@ def dataset_name(path: Path) -> str:
 
 
 def load_labelled(path: Path, label_map: LabelMap, columns: Columns = Columns(),
-                  split: str = "test", limit: Optional[int] = None) -> LabelledSet:
-    """Read one dataset; raises InputError when it cannot be read at all."""
+                  split: str = "test", limit: Optional[int] = None, unlabelled_ok: bool = False,
+                  label_hint: str = " or a --label-map entry") -> LabelledSet:
+    """Read one dataset; raises InputError when it cannot be read at all. With `unlabelled_ok`,
+    rows whose label is empty are counted and skipped, not bad: a file labelled in part."""
     path = Path(path)
     table, first_row = _load_table(path, split)
     missing = [c for c in (columns.premise, columns.hypothesis, columns.label)
@@ -131,10 +134,12 @@ def load_labelled(path: Path, label_map: LabelMap, columns: Columns = Columns(),
         if names is not None and isinstance(raw, int) and 0 <= raw < len(names):
             raw = names[raw]
         label = label_map.target(raw) if raw is not None else None
-        if label is None:
+        if unlabelled_ok and (raw is None or not str(raw).strip()):
+            result.unlabelled += 1
+        elif label is None:
             expected = sorted({k for k, v in label_map.mapping.items() if k in _shown(label_map)})
             result.bad_rows.append(BadRow(where, f"unknown label {raw!r} (expected one of "
-                                                 f"{', '.join(expected)} or a --label-map entry)"))
+                                                 f"{', '.join(expected)}{label_hint})"))
         elif not str(premise or "").strip() or not str(hypothesis or "").strip():
             result.bad_rows.append(BadRow(where, "empty premise or hypothesis"))
         else:

@@ -113,15 +113,16 @@ def claims_markdown(model: str, results: Sequence["ClaimScores"], plots: bool = 
     lines.append("")
     for r in results:
         lines += [f"## {r.name}", "", f"`{r.source}`: {r.rows} rows read, {r.n} judged, {r.bad_rows} bad"
+                  + (f", {r.unlabelled} unlabelled" if r.unlabelled else "")
                   + ("" if r.near_duplicates else "; near-duplicate rule off") + ".", "",
                   *_per_class_lines(r.per_class), "", *_confusion_lines(r.labels, r.confusion, "stance")]
         for target, points in r.curves.items():
             lines += ["", f"{target.capitalize()} threshold (the other held at its value): "
                       "threshold / precision / recall / pairs so labelled", "",
-                      "| " + " | ".join(f"{p['threshold']:.2f}" for p in points[::2]) + " |",
-                      "|" + "---:|" * len(points[::2]),
+                      "| " + " | ".join(f"{p['threshold']:.2f}" for p in points[1::2]) + " |",
+                      "|" + "---:|" * len(points[1::2]),
                       "| " + " | ".join(f"{_pct(p['precision'])} / {_pct(p['recall'])} / {p['predicted']}"
-                                        for p in points[::2]) + " |"]
+                                        for p in points[1::2]) + " |"]
         if r.errors:
             lines += ["", f"Wrong labels (first {len(r.errors)}):", ""]
             for e in r.errors:

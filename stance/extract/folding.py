@@ -21,11 +21,15 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def plain(text: str) -> str:
+    """Lower case, no accents, every apostrophe a straight one; any script kept."""
+    return strip_accents(text.translate(_APOSTROPHES)).lower()
+
+
 @lru_cache(maxsize=1 << 16)   # called on every name of every article at each store run
 def fold_text(text: str) -> str:
     """Lower case, no accents, one space between words: for phrases such as roles."""
-    plain = strip_accents(text.translate(_APOSTROPHES)).lower()
-    return " ".join(_NOT_WORD.sub(" ", plain).split())
+    return " ".join(_NOT_WORD.sub(" ", plain(text)).split())
 
 
 def _fold_word(word: str) -> str:

@@ -1,4 +1,5 @@
-"""The last stage: a Report rendered for people (terminal, Markdown, HTML) or tools (JSON).
+"""The last stage: a Report rendered for people (terminal, Markdown, HTML) or tools (JSON; TSV of
+every compared pair, to label for `stance eval claims`).
 
     from stance.report import render, to_json_dict, FORMATS
     print(render(report, "terminal", color=True))
@@ -14,7 +15,7 @@ from ..types import Report
 from .grouping import ReportView
 from .jsonreport import SCHEMA_PATH, load_schema, to_json_dict, to_json_text
 
-FORMATS: tuple[str, ...] = ("terminal", "markdown", "html", "json")
+FORMATS: tuple[str, ...] = ("terminal", "markdown", "html", "json", "tsv")
 
 
 def render(report: Report, fmt: str, *, color: bool = False, width: int | None = None,
@@ -22,6 +23,9 @@ def render(report: Report, fmt: str, *, color: bool = False, width: int | None =
     """The report as text in one of FORMATS; `color` and `width` only matter for the terminal."""
     if fmt == "json":
         return to_json_text(report)
+    if fmt == "tsv":
+        from .pairs_tsv import render_pairs_tsv
+        return render_pairs_tsv(report)
     view = ReportView(report, show_neutral=show_neutral)
     if fmt == "terminal":
         from .terminal import render_terminal
