@@ -42,7 +42,8 @@ def test_tsv_lists_every_compared_pair_ready_to_label_for_eval_claims(seeds_outp
     texts = {s["id"]: s["text"] for s in seeds_report["statements"]}
     assert [r["name"] for r in rows] == [f"{c['a']}|{c['b']}" for c in seeds_report["comparisons"]]
     for row, comparison in zip(rows, seeds_report["comparisons"]):
-        assert (row["a"], row["b"]) == (" ".join(texts[comparison["a"]].split()), " ".join(texts[comparison["b"]].split()))
+        one_line = [" ".join(texts[comparison[side]].split()) for side in ("a", "b")]
+        assert [row["a"], row["b"]] == one_line
         assert row["label"] == comparison["label"] and row["expected"] == ""
         assert float(row["contradiction"]) == pytest.approx(comparison["scores"]["contradiction"], abs=1e-4)
     assert len(seeds_outputs[1].read_text(encoding="utf-8").splitlines()) == len(rows) + 1   # one row per line
