@@ -72,18 +72,23 @@ def pairs(
             with stage_progress(quiet)(data.name, len(data.pairs)) as advance:
                 results.append(evaluate_dataset(nli, data, mapping.labels, contradiction_threshold,
                                                 batch_size=batch_size, advance=advance))
-    sys.stdout.write(pairs_markdown(nli.name, results, plots=False))
-    if output is not None:
-        from .evaluation.plots import dataset_plots
+    from .evaluation.plots import dataset_plots
 
+    _publish(nli, results, pairs_markdown, dataset_plots, output, below_minimum(results, min_accuracy, min_macro_f1))
+
+
+def _publish(nli, results: list, markdown, plots, output: Optional[Path], failures: list[str]) -> None:
+    """The summary on stdout; with --output, metrics.json, report.md and two plots per dataset;
+    then the gate: each failure on stderr, exit 1."""
+    sys.stdout.write(markdown(nli.name, results, plots=False))
+    if output is not None:
         metrics = {"model": nli.name, "precision": nli.precision,
                    "datasets": {r.name: r.as_json() for r in results}}
         write_file(output / "metrics.json", json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
-        write_file(output / "report.md", pairs_markdown(nli.name, results))
+        write_file(output / "report.md", markdown(nli.name, results))
         for result in results:
-            dataset_plots(result, output)
+            plots(result, output)
         wrote(f"{output}/metrics.json, report.md and {2 * len(results)} plots")
-    failures = below_minimum(results, min_accuracy, min_macro_f1)
     for failure in failures:
         stderr.print(f"[bold red]gate failed:[/] {escape(failure)}")
     if failures:
@@ -159,22 +164,9 @@ def claims(
                 result, _ = evaluate_claims(nli, data, thresholds, batch_size=batch_size,
                                             near_duplicates=near_duplicates, advance=advance)
                 results.append(result)
-    sys.stdout.write(claims_markdown(nli.name, results, plots=False))
-    if output is not None:
-        from .evaluation.plots import claims_plots
+    from .evaluation.plots import claims_plots
 
-        metrics = {"model": nli.name, "precision": nli.precision,
-                   "datasets": {r.name: r.as_json() for r in results}}
-        write_file(output / "metrics.json", json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
-        write_file(output / "report.md", claims_markdown(nli.name, results))
-        for result in results:
-            claims_plots(result, output)
-        wrote(f"{output}/metrics.json, report.md and {2 * len(results)} plots")
-    failures = below_minimum(results, None, min_macro_f1)
-    for failure in failures:
-        stderr.print(f"[bold red]gate failed:[/] {escape(failure)}")
-    if failures:
-        raise typer.Exit(1)
+    _publish(nli, results, claims_markdown, claims_plots, output, below_minimum(results, None, min_macro_f1))
 
 
 @eval_app.command("extraction")
