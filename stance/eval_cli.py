@@ -57,7 +57,6 @@ def pairs(
     from .evaluation.labelled import Columns, load_labelled, parse_label_map
     from .evaluation.pairs import below_minimum, evaluate_dataset
     from .evaluation.report import pairs_markdown
-    from .nli import NLIModel
 
     require_choice("--precision", precision, PRECISIONS)
     require_probabilities(("--contradiction-threshold", contradiction_threshold),
@@ -66,7 +65,7 @@ def pairs(
         mapping = parse_label_map(label_map)
         columns = Columns(premise, hypothesis, label)
         loaded = _checked([load_labelled(path, mapping, columns, split=split, limit=limit) for path in datasets])
-        nli = NLIModel.load(model, device=device, max_length=max_length, precision=precision)
+        nli = _load_model(model, device, max_length, precision)
         results = []
         for data in loaded:
             with stage_progress(quiet)(data.name, len(data.pairs)) as advance:
@@ -75,6 +74,16 @@ def pairs(
     from .evaluation.plots import dataset_plots
 
     _publish(nli, results, pairs_markdown, dataset_plots, output, below_minimum(results, min_accuracy, min_macro_f1))
+
+
+def _load_model(model: Optional[str], device: str, max_length: int, precision: str):
+    from .nli import NLIModel
+
+    nli = NLIModel.load(model, device=device, max_length=max_length, precision=precision)
+    if nli.max_length < max_length:
+        warn(f"--max-length {max_length}: {nli.name} reads at most {nli.max_length} tokens per pair; "
+             f"longer pairs are truncated there")
+    return nli
 
 
 def _publish(nli, results: list, markdown, plots, output: Optional[Path], failures: list[str]) -> None:
@@ -149,7 +158,6 @@ def claims(
     from .evaluation.labelled import Columns
     from .evaluation.report import claims_markdown
     from .judge import Thresholds
-    from .nli import NLIModel
 
     require_choice("--precision", precision, PRECISIONS)
     require_probabilities(("--contradiction-threshold", contradiction_threshold),
@@ -157,7 +165,7 @@ def claims(
     thresholds = Thresholds(contradiction=contradiction_threshold, agreement=agreement_threshold)
     with user_errors():
         loaded = _checked([load_claim_pairs(path, Columns(claim_a, claim_b, label)) for path in files])
-        nli = NLIModel.load(model, device=device, max_length=max_length, precision=precision)
+        nli = _load_model(model, device, max_length, precision)
         results = []
         for data in loaded:
             with stage_progress(quiet)(data.name, len(data.pairs)) as advance:

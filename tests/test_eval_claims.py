@@ -177,3 +177,9 @@ def test_the_default_model_on_the_annotated_seed_pairs():
     (ready_vs_rejected,) = [j for j in judged if j.a == "il était prêt à rencontrer M. Poutine"
                             and j.b == "a rejeté cette possibilité à chaque fois"]
     assert ready_vs_rejected.expected == "contradiction" == ready_vs_rejected.label(result.thresholds)
+
+
+def test_a_max_length_beyond_the_model_is_named_not_silently_capped(tiny_model_dir):
+    result = run(MISSION, "--model", tiny_model_dir, "-q", "--max-length", 4096)
+    assert result.exit_code == 0
+    assert "--max-length 4096" in result.stderr and "reads at most 128 tokens" in result.stderr
