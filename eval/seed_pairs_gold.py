@@ -1,0 +1,176 @@
+"""Keep eval/gold/seed-pairs.tsv in step with the pairs `stance check seeds/` builds.
+
+    ./run python eval/seed_pairs_gold.py status          how the gold and today's pairs differ
+    ./run python eval/seed_pairs_gold.py packets DIR     blind annotation packets for the pairs the gold lacks
+    ./run python eval/seed_pairs_gold.py merge DIR       the labelled packets into the gold
+
+tests/test_pairs.py fails when extraction or pairing adds, drops or rewords a seed pair. Then:
+`status` lists the changes; `packets DIR` writes, for each of two passes (A, B), the pairs without
+a gold label, shuffled per pass and split over --chunks files (DIR/A0.txt …), each pair shown with
+both claims, their actors, article titles and sentences and no model output, plus the guideline
+(DIR/GUIDE.md). Each annotator writes DIR/out-<packet>.tsv, one line per pair:
+`<pair name> TAB <contradiction|agreement|neutral> TAB <reason>`. `merge DIR` keeps the gold rows
+whose pair is still built with the same texts, adds the new pairs where passes A and B agree, takes
+disagreements from DIR/adjudicated.tsv (same three columns), and rewrites the gold; it stops,
+listing them, while any disagreement is not adjudicated. Exit codes: 0 done; 1 disagreements left
+or an annotation missing; 2 unreadable input.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+GOLD = REPO / "eval" / "gold" / "seed-pairs.tsv"
+GUIDE = REPO / "eval" / "gold" / "seed-pairs-guide.md"
+COLUMNS = ("name", "a", "b", "expected", "pass_a", "pass_b", "why")
+LABELS = ("contradiction", "agreement", "neutral")
+
+
+def current_pairs() -> dict[str, tuple]:
+    """name -> (ClaimPair, actor names, article titles) for the seeds, as `stance check seeds/` pairs them."""
+    from stance.extract import extract_statements
+    from stance.pairs import build_pairs
+    from stance.readers import read_articles
+
+    articles, _ = read_articles([REPO / "seeds"])
+    extracted = extract_statements(articles)
+    actors = {actor.id: actor.name for actor in extracted.actors}
+    titles = {article.id: article.title or article.id for article in articles}
+    return {f"{p.a.id}|{p.b.id}": (p, actors, titles) for p in build_pairs(extracted.statements)}
+
+
+def read_gold(path: Path) -> dict[str, dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return {row["name"]: row for row in csv.DictReader(f, delimiter="\t")}
+
+
+def compare(gold: dict[str, dict], pairs: dict[str, tuple]) -> tuple[list[str], list[str], list[str]]:
+    """(kept, stale, missing): gold rows still built with their texts, gold rows that are not, pairs without gold."""
+    def same(name: str) -> bool:
+        pair = pairs[name][0]
+        return (pair.a.text, pair.b.text) == (gold[name]["a"], gold[name]["b"])
+    kept = [name for name in gold if name in pairs and same(name)]
+    stale = [name for name in gold if name not in kept]
+    missing = [name for name in pairs if name not in kept]
+    return kept, stale, missing
+
+
+def _block(statement, actors, titles) -> str:
+    return (f"  actor: {actors.get(statement.actor_id, statement.actor_id)}   (speaker as written: {statement.speaker})\n"
+            f"  article: {titles.get(statement.article_id, statement.article_id)}\n"
+            f"  claim: {statement.text}\n  sentence: {statement.sentence}\n")
+
+
+def write_packets(directory: Path, names: list[str], pairs: dict[str, tuple], chunks: int) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(GUIDE, directory / "GUIDE.md")
+    written = []
+    for seed, which in enumerate(("A", "B"), start=1):
+        order = list(names)
+        random.Random(seed).shuffle(order)
+        for k in range(chunks):
+            part = order[k::chunks]
+            if not part:
+                continue
+            path = directory / f"{which}{k}.txt"
+            with path.open("w", encoding="utf-8") as f:
+                for name in part:
+                    pair, actors, titles = pairs[name]
+                    f.write(f"=== {name}\nA:\n{_block(pair.a, actors, titles)}B:\n{_block(pair.b, actors, titles)}\n")
+            written.append(path)
+    return written
+
+
+def read_labels(paths: list[Path]) -> dict[str, tuple[str, str]]:
+    labels = {}
+    for path in paths:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, label, *reason = line.split("\t")
+            label = label.strip().lower()
+            if label not in LABELS:
+                raise ValueError(f"{path}:{number}: unknown label {label!r} (use {', '.join(LABELS)})")
+            labels[name.strip()] = (label, reason[0].strip() if reason else "")
+    return labels
+
+
+def merge(directory: Path, gold_path: Path, gold: dict[str, dict], pairs: dict[str, tuple]) -> int:
+    kept, stale, missing = compare(gold, pairs)
+    passes = {which: read_labels(sorted(directory.glob(f"out-{which}*.tsv"))) for which in ("A", "B")}
+    adjudicated = read_labels([directory / "adjudicated.tsv"]) if (directory / "adjudicated.tsv").is_file() else {}
+    rows, unresolved, unlabelled = [gold[name] for name in kept], [], []
+    for name in missing:
+        a, b = passes["A"].get(name), passes["B"].get(name)
+        if a is None or b is None:
+            unlabelled.append(name)
+            continue
+        pair, actors, _ = pairs[name]
+        who = f"{actors.get(pair.a.actor_id)} / {actors.get(pair.b.actor_id)}: "
+        if a[0] == b[0]:
+            label, why = a[0], who + a[1]
+        elif name in adjudicated:
+            label, why = adjudicated[name][0], who + "adjudicated: " + adjudicated[name][1]
+        else:
+            unresolved.append(f"{name}\tA {a[0]} ({a[1]})\tB {b[0]} ({b[1]})")
+            continue
+        rows.append({"name": name, "a": pair.a.text, "b": pair.b.text, "expected": label,
+                     "pass_a": a[0], "pass_b": b[0], "why": why})
+    for name in unlabelled:
+        print(f"seed_pairs_gold: {name}: not labelled by both passes", file=sys.stderr)
+    for line in unresolved:
+        print(f"seed_pairs_gold: to adjudicate (add to {directory / 'adjudicated.tsv'}): {line}", file=sys.stderr)
+    if unlabelled or unresolved:
+        return 1
+    # Kept rows stay where they were and new ones follow: a re-annotation is a small diff.
+    with gold_path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, COLUMNS, delimiter="\t", lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{gold_path}: {len(kept)} rows kept, {len(stale)} stale dropped, {len(missing)} added; "
+          f"labels {dict(Counter(row['expected'] for row in rows))}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("status")
+    packets = commands.add_parser("packets")
+    packets.add_argument("directory", type=Path)
+    packets.add_argument("--chunks", type=int, default=4, help="files per pass (one per annotator)")
+    merging = commands.add_parser("merge")
+    merging.add_argument("directory", type=Path)
+    parser.add_argument("--gold", type=Path, default=GOLD, help=f"the gold file (default {GOLD.relative_to(REPO)})")
+    args = parser.parse_args(argv)
+    try:
+        gold, pairs = read_gold(args.gold), current_pairs()
+        kept, stale, missing = compare(gold, pairs)
+        if args.command == "status":
+            print(f"{len(pairs)} pairs built on the seeds; gold: {len(kept)} up to date, {len(stale)} stale, "
+                  f"{len(missing)} pairs without a label")
+            for name in stale:
+                print(f"  stale:   {name}")
+            for name in missing:
+                print(f"  missing: {name}")
+            return 0
+        if args.command == "packets":
+            written = write_packets(args.directory, missing, pairs, max(1, args.chunks))
+            print(f"{len(missing)} pairs in {len(written)} packets under {args.directory} (+ GUIDE.md)")
+            return 0
+        return merge(args.directory, args.gold, gold, pairs)
+    except (OSError, ValueError) as error:
+        print(f"seed_pairs_gold: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
