@@ -1,6 +1,6 @@
 """Keep eval/gold/seed-pairs.tsv in step with the pairs `stance check seeds/` builds.
 
-    ./run python eval/seed_pairs_gold.py status          how the gold and today's pairs differ
+    ./run python eval/seed_pairs_gold.py [--gold FILE] status          how the gold and today's pairs differ
     ./run python eval/seed_pairs_gold.py packets DIR     blind annotation packets for the pairs the gold lacks
     ./run python eval/seed_pairs_gold.py merge DIR       the labelled packets into the gold
 
@@ -9,7 +9,8 @@ tests/test_pairs.py fails when extraction or pairing adds, drops or rewords a se
 a gold label, shuffled per pass and split over --chunks files (DIR/A0.txt …), each pair shown with
 both claims, their actors, article titles and sentences and no model output, plus the guideline
 (DIR/GUIDE.md). Each annotator writes DIR/out-<packet>.tsv, one line per pair:
-`<pair name> TAB <contradiction|agreement|neutral> TAB <reason>`. `merge DIR` keeps the gold rows
+`<pair name> TAB <contradiction|agreement|neutral> TAB <reason>`. `merge DIR` checks that every
+pair still has the texts the annotators saw (DIR/manifest.tsv), keeps the gold rows
 whose pair is still built with the same texts, adds the new pairs where passes A and B agree, takes
 disagreements from DIR/adjudicated.tsv (same three columns), and rewrites the gold; it stops,
 listing them, while any disagreement is not adjudicated. Exit codes: 0 done; 1 disagreements left
@@ -69,9 +70,21 @@ def _block(statement, actors, titles) -> str:
             f"  claim: {statement.text}\n  sentence: {statement.sentence}\n")
 
 
+MANIFEST = "manifest.tsv"
+
+
 def write_packets(directory: Path, names: list[str], pairs: dict[str, tuple], chunks: int) -> list[Path]:
+    """The packets, the guideline and DIR/manifest.tsv (name, a, b): `merge` checks that each
+    labelled name still carries the texts its annotators read (statement numbers can shift)."""
+    if directory.exists() and any(directory.iterdir()):
+        raise ValueError(f"{directory}: not empty; packets go into a new directory (labels of an earlier "
+                         f"round would be merged with these)")
     directory.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(GUIDE, directory / "GUIDE.md")
+    with (directory / MANIFEST).open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter="\t", lineterminator="\n")
+        writer.writerow(("name", "a", "b"))
+        writer.writerows((name, pairs[name][0].a.text, pairs[name][0].b.text) for name in names)
     written = []
     for seed, which in enumerate(("A", "B"), start=1):
         order = list(names)
@@ -90,16 +103,22 @@ def write_packets(directory: Path, names: list[str], pairs: dict[str, tuple], ch
 
 
 def read_labels(paths: list[Path]) -> dict[str, tuple[str, str]]:
-    labels = {}
+    """name -> (label, reason) from `name TAB label TAB reason` lines; one name, one label."""
+    labels: dict[str, tuple[str, str]] = {}
+    where: dict[str, str] = {}
     for path in paths:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
             if not line.strip():
                 continue
-            name, label, *reason = line.split("\t")
-            label = label.strip().lower()
+            if "\t" not in line:
+                raise ValueError(f"{path}:{number}: expected 'name<TAB>label<TAB>reason'")
+            name, label, *reason = (part.strip() for part in line.split("\t"))
+            label = label.lower()
             if label not in LABELS:
                 raise ValueError(f"{path}:{number}: unknown label {label!r} (use {', '.join(LABELS)})")
-            labels[name.strip()] = (label, reason[0].strip() if reason else "")
+            if name in labels and labels[name][0] != label:
+                raise ValueError(f"{path}:{number}: {name} is {label} here but {labels[name][0]} at {where[name]}")
+            labels[name], where[name] = (label, reason[0] if reason else ""), f"{path}:{number}"
     return labels
 
 
@@ -107,6 +126,16 @@ def merge(directory: Path, gold_path: Path, gold: dict[str, dict], pairs: dict[s
     kept, stale, missing = compare(gold, pairs)
     passes = {which: read_labels(sorted(directory.glob(f"out-{which}*.tsv"))) for which in ("A", "B")}
     adjudicated = read_labels([directory / "adjudicated.tsv"]) if (directory / "adjudicated.tsv").is_file() else {}
+    with (directory / MANIFEST).open(encoding="utf-8", newline="") as f:
+        shown = {row["name"]: (row["a"], row["b"]) for row in csv.DictReader(f, delimiter="\t")}
+    for name in sorted(set(passes["A"]) | set(passes["B"]) | set(adjudicated)):
+        if name not in missing:
+            print(f"seed_pairs_gold: {name}: labelled but not a pair without gold; ignored", file=sys.stderr)
+    changed = [name for name in missing if name in shown
+               and shown[name] != (pairs[name][0].a.text, pairs[name][0].b.text)]
+    if changed:
+        raise ValueError(f"{len(changed)} pair(s) changed text since the packets were written (e.g. {changed[0]}): "
+                         f"write new packets")
     rows, unresolved, unlabelled = [gold[name] for name in kept], [], []
     for name in missing:
         a, b = passes["A"].get(name), passes["B"].get(name)

@@ -43,7 +43,12 @@ app.add_typer(eval_app, name="eval")
 _SUFFIXES = {"terminal": ".txt", "markdown": ".md", "html": ".html", "json": ".json", "tsv": ".tsv"}
 
 
-def _parse_formats(values: List[str]) -> list[str]:
+#: Formats that cannot share stdout with another one (a file each, or nothing readable).
+_FILE_ONLY = ("html", "json", "tsv")
+
+
+def _parse_formats(values: List[str], output: Optional[Path]) -> list[str]:
+    """The --format values, checked before any work: several with html/json/tsv need --output."""
     from .report import FORMATS
     formats: list[str] = []
     for value in values:
@@ -53,6 +58,10 @@ def _parse_formats(values: List[str]) -> list[str]:
                 fail(f"--format: unknown format '{name}' (choose from {', '.join(FORMATS)})")
             if name not in formats:
                 formats.append(name)
+    if output is None and len(formats) > 1:
+        for name in formats:
+            if name in _FILE_ONLY:
+                fail(f"--format {name} alongside other formats needs --output")
     return formats or ["terminal"]
 
 
@@ -61,8 +70,6 @@ def write_outputs(report, formats: list[str], output: Optional[Path]) -> None:
     from .report import render
     for fmt in formats:
         if output is None:
-            if fmt in ("html", "json", "tsv") and len(formats) > 1:
-                fail(f"--format {fmt} alongside other formats needs --output")
             text = render(report, fmt, color=sys.stdout.isatty() and fmt == "terminal")
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
             continue
@@ -121,7 +128,7 @@ def check(
     from .gate import findings, load_baseline
     from .pipeline import CheckOptions, check as run_check
 
-    formats = _parse_formats(format)
+    formats = _parse_formats(format, output)
     if fail_on is not None and fail_on.strip().lower() != "contradiction":
         fail(f"--fail-on: unknown value '{fail_on}' (the gate knows 'contradiction')")
     require_probabilities(("--contradiction-threshold", contradiction_threshold),
@@ -191,7 +198,7 @@ def report(
 
     Exit codes: 0 report written; 2 usage error, or no usable store.
     """
-    formats = _parse_formats(format)
+    formats = _parse_formats(format, output)
     if not store.exists():
         fail(f"{store}: no such store")
     with user_errors(), _open_store(store) as opened:

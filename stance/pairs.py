@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from functools import lru_cache
 from typing import Optional, Sequence
 
@@ -97,11 +98,12 @@ def _negation_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1 << 16)
-def _negations(text: str) -> frozenset[str]:
+def _negations(text: str) -> tuple[tuple[str, int], ...]:
+    """How many times each negation word occurs: "not X and not Y" is not "not X and Y"."""
     from .extract.folding import plain
 
     words = _WORD.findall(plain(text).replace("n't", " not"))
-    return frozenset(w for w in words if w in _negation_words())
+    return tuple(sorted(Counter(w for w in words if w in _negation_words()).items()))
 
 
 def is_near_duplicate(a: str, b: str) -> bool:

@@ -184,3 +184,10 @@ def test_written_paths_with_brackets_are_shown_as_they_are(capsys):
     from stance.console import wrote
     wrote("runs/[draft]/report.md")
     assert "wrote runs/[draft]/report.md" in capsys.readouterr().err
+
+
+def test_several_formats_with_a_file_only_one_need_output_before_any_work(seeds_dir, tiny_model_dir):
+    for formats in ("terminal,tsv", "tsv,terminal", "markdown,json"):
+        result = run("check", seeds_dir, "--model", tiny_model_dir, "--format", formats, "--quiet")
+        assert result.exit_code == 2 and "alongside other formats needs --output" in result.stderr
+        assert result.stdout == ""          # failed before reading, extracting or scoring anything

@@ -75,6 +75,12 @@ def test_same_quote_from_two_outlets_is_a_near_duplicate():
      "We won't support the security guarantees for Ukraine after the ceasefire."),
     ("We will support the security guarantees for Ukraine after the ceasefire.",
      "We won’t support the security guarantees for Ukraine after the ceasefire."),   # typographic apostrophe
+    ("We cannot accept this deal for Ukraine and its security guarantees, he said.",
+     "We can accept this deal for Ukraine and its security guarantees, he said."),
+    ("We will not negotiate and will not withdraw our troops from the region, he said.",
+     "We will not negotiate and will withdraw our troops from the region, he said."),
+    ("La Russie n'a rien à cacher sur ses frappes contre les villes ukrainiennes, a-t-il dit.",
+     "La Russie a beaucoup à cacher sur ses frappes contre les villes ukrainiennes, a-t-il dit."),
     # one verb changed in a short claim (eval/data/mission/pairs.tsv)
     ("Les Européens bloquent le règlement du conflit.", "Les Européens contribuent au règlement du conflit."),
 ])
