@@ -14,8 +14,8 @@ from typing import List, Optional
 
 import typer
 
-from .console import (PRECISION_OPTION, escape, fail, require_choice, require_probabilities, stage_progress,
-                      stderr, user_errors, warn, write_file, wrote)
+from .console import (MODEL_OPTION, PRECISION_OPTION, escape, fail, require_choice, require_probabilities,
+                      stage_progress, stderr, user_errors, warn, write_file, wrote)
 from .nli import PRECISIONS
 from .eval_cli import eval_app
 from .pairs import DEFAULT_MAX_NEIGHBOURS, DEFAULT_MAX_SAME_ACTOR, DEFAULT_SIMILARITY_THRESHOLD
@@ -81,8 +81,7 @@ def write_outputs(report, formats: list[str], output: Optional[Path]) -> None:
 @app.command()
 def check(
     paths: List[Path] = typer.Argument(..., help="Article files or directories (.txt .md .jsonl .json .csv)."),
-    model: Optional[str] = typer.Option(None, "--model", "-m",
-                                        help="NLI model: hub id or local directory. Default: the embedded model."),
+    model: Optional[str] = MODEL_OPTION,
     format: List[str] = typer.Option(["terminal"], "--format", "-f",
                                      help="terminal, markdown, html, json, tsv (every compared pair, to label for "
                                           "stance eval claims); repeat or comma-separate for several."),

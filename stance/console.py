@@ -28,6 +28,10 @@ def require_probabilities(*named: tuple[str, float | None]) -> None:
             fail(f"{name} must be between 0 and 1, got {value}")
 
 
+#: The --model option of the commands that run the NLI model.
+MODEL_OPTION = typer.Option(None, "--model", "-m",
+                            help="NLI model: hub id or local directory. Default: the embedded model.")
+
 #: The --precision option of the commands that run the NLI model (stance check, stance eval pairs).
 PRECISION_OPTION = typer.Option(
     "fp32", "--precision", help="NLI arithmetic: fp32 (default; scores independent of batch-mates), bf16 "

@@ -16,8 +16,8 @@ from typing import List, Optional
 
 import typer
 
-from .console import (PRECISION_OPTION, escape, fail, require_choice, require_probabilities, stage_progress,
-                      stderr, user_errors, warn, write_file, wrote)
+from .console import (MODEL_OPTION, PRECISION_OPTION, escape, fail, require_choice, require_probabilities,
+                      stage_progress, stderr, user_errors, warn, write_file, wrote)
 from .nli import PRECISIONS
 
 eval_app = typer.Typer(
@@ -25,13 +25,14 @@ eval_app = typer.Typer(
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 
+_RESULTS_OPTION = typer.Option(None, "--output", "-o", help="Directory for metrics.json, report.md and PNG plots.")
+
+
 @eval_app.command("pairs")
 def pairs(
     datasets: List[Path] = typer.Argument(..., help="TSV/CSV/JSONL files or datasets directories (save_to_disk)."),
-    model: Optional[str] = typer.Option(None, "--model", "-m",
-                                        help="NLI model: hub id or local directory. Default: the embedded model."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o",
-                                          help="Directory for metrics.json, report.md and PNG plots."),
+    model: Optional[str] = MODEL_OPTION,
+    output: Optional[Path] = _RESULTS_OPTION,
     premise: str = typer.Option("premise", help="Premise column."),
     hypothesis: str = typer.Option("hypothesis", help="Hypothesis column."),
     label: str = typer.Option("label", help="Label column."),
@@ -129,10 +130,8 @@ def _unique_names(loaded) -> None:
 @eval_app.command("claims")
 def claims(
     files: List[Path] = typer.Argument(..., help="TSV/CSV/JSONL files of labelled claim pairs."),
-    model: Optional[str] = typer.Option(None, "--model", "-m",
-                                        help="NLI model: hub id or local directory. Default: the embedded model."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o",
-                                          help="Directory for metrics.json, report.md and PNG plots."),
+    model: Optional[str] = MODEL_OPTION,
+    output: Optional[Path] = _RESULTS_OPTION,
     claim_a: str = typer.Option("a", help="Column of the first claim."),
     claim_b: str = typer.Option("b", help="Column of the second claim."),
     label: str = typer.Option("expected", help="Label column: contradiction, agreement or neutral."),
