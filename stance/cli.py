@@ -45,6 +45,11 @@ _SUFFIXES = {"terminal": ".txt", "markdown": ".md", "html": ".html", "json": ".j
 
 #: Formats that cannot share stdout with another one (a file each, or nothing readable).
 _FILE_ONLY = ("html", "json", "tsv")
+_FORMAT_OPTION = typer.Option(["terminal"], "--format", "-f",
+                              help="terminal, markdown, html, json, tsv (every compared pair, to label for "
+                                   "stance eval claims); repeat or comma-separate for several.")
+_REPORT_OUTPUT_OPTION = typer.Option(None, "--output", "-o",
+                                     help="Write here (with several formats: a stem, one file per format).")
 
 
 def _parse_formats(values: List[str], output: Optional[Path]) -> list[str]:
@@ -82,11 +87,8 @@ def write_outputs(report, formats: list[str], output: Optional[Path]) -> None:
 def check(
     paths: List[Path] = typer.Argument(..., help="Article files or directories (.txt .md .jsonl .json .csv)."),
     model: Optional[str] = MODEL_OPTION,
-    format: List[str] = typer.Option(["terminal"], "--format", "-f",
-                                     help="terminal, markdown, html, json, tsv (every compared pair, to label for "
-                                          "stance eval claims); repeat or comma-separate for several."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o",
-                                          help="Write here (with several formats: a stem, one file per format)."),
+    format: List[str] = _FORMAT_OPTION,
+    output: Optional[Path] = _REPORT_OUTPUT_OPTION,
     aliases: Optional[Path] = typer.Option(None, "--aliases", help="TOML or YAML file merging/renaming actors."),
     similarity_threshold: float = typer.Option(
         DEFAULT_SIMILARITY_THRESHOLD, help="Cross-actor pairs need this topic similarity (e5 cosine, see docs)."),
@@ -187,11 +189,8 @@ def _print_findings(found, baseline: Optional[Path], gate: bool) -> None:
 @app.command()
 def report(
     store: Path = typer.Option(..., "--store", help="A store written by `stance check --store`."),
-    format: List[str] = typer.Option(["terminal"], "--format", "-f",
-                                     help="terminal, markdown, html, json, tsv (every compared pair, to label for "
-                                          "stance eval claims); repeat or comma-separate for several."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o",
-                                          help="Write here (with several formats: a stem, one file per format)."),
+    format: List[str] = _FORMAT_OPTION,
+    output: Optional[Path] = _REPORT_OUTPUT_OPTION,
 ) -> None:
     """The whole store as a report (the last complete run), without scoring anything.
 

@@ -51,13 +51,13 @@ def combine(forward: Scores, backward: Scores) -> Scores:
 
 
 def label(pair: ClaimPair, scores: Scores, thresholds: Thresholds) -> PairLabel:
-    if pair.near_duplicate:
+    return label_scores(scores, thresholds, near_duplicate=pair.near_duplicate)
+
+
+def label_scores(scores: Scores, thresholds: Thresholds, near_duplicate: bool = False) -> PairLabel:
+    """The label of combined scores (and of the near-duplicate rule, for texts marked so)."""
+    if near_duplicate:
         return "agreement"
-    return label_scores(scores, thresholds)
-
-
-def label_scores(scores: Scores, thresholds: Thresholds) -> PairLabel:
-    """The label of combined scores alone (no near-duplicate rule)."""
     if scores.contradiction >= thresholds.contradiction:
         return "contradiction"
     if scores.entailment >= thresholds.agreement:

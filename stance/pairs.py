@@ -79,12 +79,16 @@ def topic_vectors(statements: Sequence[Statement]) -> np.ndarray:
 
 
 @lru_cache(maxsize=1 << 16)   # a statement meets many others: fold its words once
-def _content_words(text: str) -> frozenset[str]:
+def _word_profile(text: str) -> tuple[frozenset[str], tuple[tuple[str, int], ...]]:
+    """(content words, how many times each negation word occurs) of a text, folded.
+
+    Words of three letters and more carry the content; shorter ones are mostly articles and
+    clitics. Negations are counted: "not X and not Y" is not "not X and Y"."""
     from .extract.folding import plain   # here: the stance.extract package imports spaCy
 
     folded = plain(text)
-    # Words of three letters and more carry the content; shorter ones are mostly articles and clitics.
-    return frozenset(w for w in _WORD.findall(folded) if len(w) > 2)
+    negations = Counter(w for w in _WORD.findall(folded.replace("n't", " not")) if w in _negation_words())
+    return frozenset(w for w in _WORD.findall(folded) if len(w) > 2), tuple(sorted(negations.items()))
 
 
 @lru_cache(maxsize=1)
@@ -97,20 +101,11 @@ def _negation_words() -> frozenset[str]:
                      if w != "n't")
 
 
-@lru_cache(maxsize=1 << 16)
-def _negations(text: str) -> tuple[tuple[str, int], ...]:
-    """How many times each negation word occurs: "not X and not Y" is not "not X and Y"."""
-    from .extract.folding import plain
-
-    words = _WORD.findall(plain(text).replace("n't", " not"))
-    return tuple(sorted(Counter(w for w in words if w in _negation_words()).items()))
-
-
 def is_near_duplicate(a: str, b: str) -> bool:
-    wa, wb = _content_words(a), _content_words(b)
+    (wa, negations_a), (wb, negations_b) = _word_profile(a), _word_profile(b)
     if min(len(wa), len(wb)) < NEAR_DUPLICATE_MIN_WORDS:
         return a.strip().lower() == b.strip().lower()
-    return len(wa & wb) / len(wa | wb) >= NEAR_DUPLICATE_OVERLAP and _negations(a) == _negations(b)
+    return len(wa & wb) / len(wa | wb) >= NEAR_DUPLICATE_OVERLAP and negations_a == negations_b
 
 
 def _chronological(s: Statement, t: Statement) -> tuple[Statement, Statement]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -58,7 +58,7 @@ class JudgedClaimPair:
     near_duplicate: bool
 
     def label(self, thresholds: Thresholds) -> str:
-        return "agreement" if self.near_duplicate else label_scores(self.combined, thresholds)
+        return label_scores(self.combined, thresholds, self.near_duplicate)
 
 
 @dataclass
@@ -113,8 +113,7 @@ def load_claim_pairs(path: Path, columns: Columns = CLAIM_COLUMNS) -> LabelledSe
     data = load_labelled(path, parse_label_map({"agreement": "entailment", "agree": "entailment",
                                                 "agrees": "entailment"}), columns, unlabelled_ok=True,
                         label_hint="")
-    for pair in data.pairs:
-        object.__setattr__(pair, "label", _AS_CLAIM_LABEL[pair.label])
+    data.pairs = [replace(pair, label=_AS_CLAIM_LABEL[pair.label]) for pair in data.pairs]
     return data
 
 

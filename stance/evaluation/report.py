@@ -30,6 +30,17 @@ def _confusion_lines(labels: Sequence[str], confusion: list[list[int]], columns:
             + [f"| {label} | " + " | ".join(str(c) for c in row) + " |" for label, row in zip(labels, confusion)])
 
 
+def _bad_rows_and_plots(result, second_plot: Optional[str]) -> list[str]:
+    """The end of a dataset's section: its first bad rows, its two plots (none: no plots), a blank line."""
+    lines = []
+    if result.bad_examples:
+        lines += ["", "Bad rows (first ones):", ""] + [f"- `{e}`" for e in result.bad_examples]
+    if second_plot:
+        stem = file_stem(result.name)
+        lines += ["", f"![confusion]({stem}-confusion.png) ![{second_plot}]({stem}-{second_plot}.png)"]
+    return lines + [""]
+
+
 def summary_table(results: Sequence[PairScores]) -> str:
     rows = ["| dataset | task | n | accuracy | macro-F1 | ECE | best P(contr.) cut | contr. F1 there "
             "| pairs/s | bad rows |",
@@ -53,12 +64,7 @@ def pairs_markdown(model: str, results: Sequence[PairScores], plots: bool = True
                   f"{r.bad_rows} bad" + (f"; contradiction when P(contradiction) >= {r.threshold}"
                                          if r.threshold is not None else "") + ".", "",
                   *_per_class_lines(r.per_class), "", *_confusion_lines(r.labels, r.confusion, "predicted")]
-        if r.bad_examples:
-            lines += ["", "Bad rows (first ones):", ""] + [f"- `{e}`" for e in r.bad_examples]
-        if plots:
-            stem = file_stem(r.name)
-            lines += ["", f"![confusion]({stem}-confusion.png) ![reliability]({stem}-reliability.png)"]
-        lines.append("")
+        lines += _bad_rows_and_plots(r, "reliability" if plots else None)
     return "\n".join(lines)
 
 
@@ -109,8 +115,7 @@ def claims_markdown(model: str, results: Sequence["ClaimScores"], plots: bool = 
              "are agreements, then the thresholds). Percentages. *best*: the thresholds with the best "
              "macro-F1 on the file (tuned on it: an oracle). *2-fold*: thresholds tuned on one half, "
              "scored on the other, beside the current thresholds on the same halves.", "",
-             claims_table(results)]
-    lines.append("")
+             claims_table(results), ""]
     for r in results:
         lines += [f"## {r.name}", "", f"`{r.source}`: {r.rows} rows read, {r.n} judged, {r.bad_rows} bad"
                   + (f", {r.unlabelled} unlabelled" if r.unlabelled else "")
@@ -129,12 +134,7 @@ def claims_markdown(model: str, results: Sequence["ClaimScores"], plots: bool = 
                 lines.append(f"- `{e['where']}` {e['expected']} → {e['label']} "
                              f"(c {e['scores']['contradiction']:.2f}, e {e['scores']['entailment']:.2f}): "
                              f"« {_short(e['a'])} » / « {_short(e['b'])} »")
-        if r.bad_examples:
-            lines += ["", "Bad rows (first ones):", ""] + [f"- `{e}`" for e in r.bad_examples]
-        if plots:
-            stem = file_stem(r.name)
-            lines += ["", f"![confusion]({stem}-confusion.png) ![thresholds]({stem}-thresholds.png)"]
-        lines.append("")
+        lines += _bad_rows_and_plots(r, "thresholds" if plots else None)
     return "\n".join(lines)
 
 
