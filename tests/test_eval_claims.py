@@ -183,3 +183,13 @@ def test_a_max_length_beyond_the_model_is_named_not_silently_capped(tiny_model_d
     result = run(MISSION, "--model", tiny_model_dir, "-q", "--max-length", 4096)
     assert result.exit_code == 0
     assert "--max-length 4096" in result.stderr and "reads at most 128 tokens" in result.stderr
+
+
+def test_an_empty_or_header_only_file_is_named_in_one_line(tiny_model_dir, tmp_path):
+    header_only = tmp_path / "header.tsv"
+    header_only.write_text("a\tb\texpected\n", encoding="utf-8")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    for path, reason in ((header_only, "no rows after the header"), (empty, "empty file")):
+        result = run(path, "--model", tiny_model_dir, "-q")
+        assert result.exit_code == 2 and result.stderr.strip() == f"error: {path}: {reason}"

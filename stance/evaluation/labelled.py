@@ -14,6 +14,7 @@ not contradictions).
 """
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from dataclasses import dataclass, field
@@ -186,6 +187,10 @@ def _load_table(path: Path, split: str):
     else:
         raise InputError(str(path), "unsupported file type (use .tsv, .csv, .jsonl or a "
                                     "datasets directory)")
+    with path.open("rb") as handle:   # datasets' own message for these is about its "train" split
+        rows = sum(1 for line in itertools.islice(handle, first_row) if line.strip())
+    if rows < first_row:
+        raise InputError(str(path), "empty file" if rows == 0 else "no rows after the header")
     try:
         table = datasets.load_dataset(builder, data_files=str(path), split="train", **options)
     except Exception as error:  # datasets wraps parser errors in several exception types
