@@ -24,7 +24,7 @@ from typing import Callable, Mapping
 
 import torch
 
-from . import encoder
+from . import encoder, packed_e5
 from .errors import InputError, UsageError, first_line
 from .types import NLI_LABELS
 
@@ -128,7 +128,7 @@ def load_for_training(base: str | Path, labels: tuple[str, ...] = NLI_LABELS, se
 
 def save_model(model, tokenizer, kind: str, out_dir: Path, max_length: int, training: dict) -> None:
     if kind == "embedded":
-        encoder.save_embedded(model, out_dir, base=encoder.base_description(encoder.read_packed()),
+        encoder.save_embedded(model, out_dir, base=encoder.base_description(packed_e5.read_packed()),
                               max_length=max_length, training=training)
     else:
         model.save_pretrained(out_dir)

