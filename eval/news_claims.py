@@ -10,7 +10,8 @@ eval/data/news-claims/checking-guide.md into CHECKED_DIR/checked-N.tsv. `merge` 
 heldout.tsv: a pair is labelled (`expected`) only where author and checker agree; the others keep
 an empty `expected`, so `stance eval claims` skips them. Per author, the two topics with the smallest sha1("author:topic") are held out.
 `training` writes the premise/hypothesis/label file stage 7 of eval/train_default.sh trains on:
-contradiction and neutral both ways, agreement a -> b (and b -> a for paraphrases).
+contradiction and neutral both ways, agreement a -> b (and b -> a for paraphrases); with
+--cross-neutral N, N same-topic cross pairs (a of one pair, b of another) labelled neutral.
 """
 from __future__ import annotations
 
@@ -105,18 +106,33 @@ def merge(authored_dir: Path, checked_dir: Path, data: Path) -> None:
         print(f"{split}: {len(split_rows)} pairs, {agreed} with author and checker agreeing {counts}")
 
 
-def training(data: Path, out: Path) -> None:
-    pairs = []
-    for row in read_tsv(data / "train.tsv"):
+def training(data: Path, out: Path, cross_neutral: int = 0, seed: int = 13) -> None:
+    """The training file; `cross_neutral` adds that many same-topic cross pairs labelled neutral."""
+    pairs, rows = [], [row for row in read_tsv(data / "train.tsv") if row["expected"]]
+    for row in rows:
         label = row["expected"]
-        if not label:
-            continue
         nli = "entailment" if label == "agreement" else label
         pairs.append({"premise": row["a"], "hypothesis": row["b"], "label": nli})
         if label != "agreement" or "paraphrase" in row["kind"].lower():
             pairs.append({"premise": row["b"], "hypothesis": row["a"], "label": nli})
+    pairs += cross_pairs(rows, cross_neutral, seed)
     write_tsv(out, pairs, ("premise", "hypothesis", "label"))
     print(f"{len(pairs)} training pairs in {out}")
+
+
+def cross_pairs(rows: list[dict], n: int, seed: int) -> list[dict]:
+    """Claim a of one pair with claim b of another pair of the same topic, labelled neutral: what
+    most claim pairs of one story are (related, compatible). Some drawn pairs will in fact agree or
+    contradict; that noise is accepted."""
+    by_topic: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        by_topic.setdefault((row["name"].split("-")[0], row["topic"]), []).append(row)
+    rng, topics, drawn = random.Random(seed), sorted(by_topic), set()
+    while len(drawn) < n:
+        group = by_topic[rng.choice(topics)]
+        first, second = rng.sample(range(len(group)), 2)
+        drawn.add((group[first]["a"], group[second]["b"]))
+    return [{"premise": a, "hypothesis": b, "label": "neutral"} for a, b in sorted(drawn)]
 
 
 def main() -> None:
@@ -132,13 +148,14 @@ def main() -> None:
     t = sub.add_parser("training")
     t.add_argument("out", type=Path)
     t.add_argument("--data", type=Path, default=DATA)
+    t.add_argument("--cross-neutral", type=int, default=0, help="add N same-topic cross pairs labelled neutral")
     args = parser.parse_args()
     if args.command == "packets":
         packets(args.authored, args.out)
     elif args.command == "merge":
         merge(args.authored, args.checked, args.data)
     else:
-        training(args.data, args.out)
+        training(args.data, args.out, args.cross_neutral)
 
 
 if __name__ == "__main__":

@@ -75,3 +75,19 @@ def test_stance_eval_claims_reads_the_held_out_file():
     data = load_claim_pairs(DATA / "heldout.tsv")
     assert len(data.pairs) == sum(1 for row in _rows("heldout") if row["expected"])
     assert {pair.label for pair in data.pairs} == LABELS
+
+
+def test_cross_pairs_are_same_topic_claims_of_different_pairs():
+    rows = [row for row in _rows("train") if row["expected"]]
+    script = _script()
+    drawn = script.cross_pairs(rows, 300, seed=13)
+    assert drawn == script.cross_pairs(rows, 300, seed=13) and len(drawn) == 300
+    topic_of = {}
+    for row in rows:
+        topic_of.setdefault(("a", row["a"]), set()).add(row["topic"])
+        topic_of.setdefault(("b", row["b"]), set()).add(row["topic"])
+    written = {(row["a"], row["b"]) for row in rows}
+    for pair in drawn:
+        assert pair["label"] == "neutral"
+        assert topic_of[("a", pair["premise"])] & topic_of[("b", pair["hypothesis"])]
+    assert not [p for p in drawn if (p["premise"], p["hypothesis"]) in written]
