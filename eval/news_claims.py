@@ -8,8 +8,9 @@ AUTHORED_DIR holds author-N.tsv (columns topic, kind, label, a, b; eval/data/new
 A checker sees each pair without its label, kind or topic, in a shuffled order, and labels it with
 eval/data/news-claims/checking-guide.md into CHECKED_DIR/checked-N.tsv. `merge` writes train.tsv and
 heldout.tsv: a pair is labelled (`expected`) only where author and checker agree; the others keep
-an empty `expected`, so `stance eval claims` skips them. Per author, the two topics with the smallest sha1("author:topic") are held out.
-`training` writes the premise/hypothesis/label file stage 7 of eval/train_default.sh trains on:
+an empty `expected`, so `stance eval claims` skips them. Per author, the two topics with the
+smallest sha1("author:topic") are held out.
+`training` writes a premise/hypothesis/label file (the stage-7 experiments of the model card):
 contradiction and neutral both ways, agreement a -> b (and b -> a for paraphrases); with
 --cross-neutral N, N same-topic cross pairs (a of one pair, b of another) labelled neutral.
 """
