@@ -4,15 +4,17 @@
     python eval/news_claims.py merge AUTHORED_DIR CHECKED_DIR [--data eval/data/news-claims]
     python eval/news_claims.py training [--data eval/data/news-claims] OUT.tsv
 
-AUTHORED_DIR holds author-N.tsv (columns topic, kind, label, a, b; eval/data/news-claims/authoring-brief.md).
-A checker sees each pair without its label, kind or topic, in a shuffled order, and labels it with
-eval/data/news-claims/checking-guide.md into CHECKED_DIR/checked-N.tsv. `merge` writes train.tsv and
-heldout.tsv: a pair is labelled (`expected`) only where author and checker agree; the others keep
-an empty `expected`, so `stance eval claims` skips them. Per author, the two topics with the
-smallest sha1("author:topic") are held out.
+AUTHORED_DIR holds author-N.tsv (columns topic, kind, label, a, b; brief:
+eval/data/news-claims/authoring-brief.md). `packets` shuffles each file, gives every pair a random
+id (the key goes to AUTHORED_DIR/packet-key.tsv) and shows only the two claims; a checker labels
+them with eval/data/news-claims/checking-guide.md into CHECKED_DIR/checked-N.tsv. `merge` writes
+news-claims-train.tsv and news-claims-heldout.tsv: a pair is labelled (`expected`) only where author
+and checker agree; the others keep an empty `expected`, so `stance eval claims` skips them. Per
+author, the two topics with the smallest sha1("author:topic") are held out.
 `training` writes a premise/hypothesis/label file (the stage-7 experiments of the model card):
-contradiction and neutral both ways, agreement a -> b (and b -> a for paraphrases); with
---cross-neutral N, N same-topic cross pairs (a of one pair, b of another) labelled neutral.
+contradiction and neutral both ways (neutral one way when a is hedged), agreement a -> b (and
+b -> a for paraphrases); --cross-neutral N adds N same-topic cross pairs (a of one pair, b of
+another) labelled neutral.
 """
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ LABELS = ("contradiction", "agreement", "neutral")
 COLUMNS = ("name", "topic", "kind", "author_label", "checker_label", "expected", "a", "b")
 HELD_OUT_PER_AUTHOR = 2
 DATA = Path(__file__).resolve().parent / "data" / "news-claims"
+SPLIT_FILES = {"train": "news-claims-train.tsv", "heldout": "news-claims-heldout.tsv"}
+KEY = "packet-key.tsv"
 
 
 def read_tsv(path: Path, raw: bool = False) -> list[dict]:
@@ -69,30 +73,58 @@ def held_out_topics(rows: list[dict]) -> set[tuple[str, str]]:
 
 
 def packets(authored_dir: Path, out_dir: Path) -> None:
-    """One blind packet per author's file, to be labelled by a checker who did not write it."""
+    """One blind packet per author's file, to be labelled by a checker who did not write it.
+
+    Items carry random ids (an author's line number would tell its label: authors write topic
+    blocks in label order); the ids' key goes to AUTHORED_DIR/packet-key.tsv, beside the labels."""
     if out_dir.exists() and any(out_dir.iterdir()):
         sys.exit(f"{out_dir}: not empty; packets go to a fresh directory")
     rows = authored(authored_dir)
+    rng = random.SystemRandom()
+    key = {}
     for author in sorted({row["author"] for row in rows}):
         items = [row for row in rows if row["author"] == author]
-        random.Random(f"packet-{author}").shuffle(items)
-        lines = [f"=== {row['name']}\nA: {row['a']}\nB: {row['b']}\n" for row in items]
+        rng.shuffle(items)
+        lines = []
+        for row in items:
+            item = f"q{rng.getrandbits(40):010x}"
+            key[item] = row["name"]
+            lines.append(f"=== {item}\nA: {row['a']}\nB: {row['b']}\n")
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / f"packet-{author}.txt").write_text("\n".join(lines), encoding="utf-8")
-    print(f"{len(rows)} pairs in {out_dir}")
+    write_tsv(authored_dir / KEY, [{"item": item, "name": name} for item, name in key.items()], ("item", "name"))
+    print(f"{len(rows)} pairs in {out_dir}; key in {authored_dir / KEY}")
+
+
+def checker_labels(authored_dir: Path, checked_dir: Path) -> dict[str, str]:
+    """name -> the checker's label, through the packet key; a bad or repeated line stops the merge."""
+    key = {row["item"]: row["name"] for row in read_tsv(authored_dir / KEY)} if (authored_dir / KEY).is_file() else {}
+    checked, problems = {}, []
+    for path in sorted(checked_dir.glob("checked-*.tsv")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split("\t")]
+            name = key.get(parts[0], parts[0])
+            if len(parts) < 2 or parts[1] not in LABELS:
+                problems.append(f"{path}:{number}: no label of {LABELS}")
+            elif name in checked:
+                problems.append(f"{path}:{number}: {parts[0]} labelled twice")
+            else:
+                checked[name] = parts[1]
+    if problems:
+        sys.exit("\n".join(problems))
+    return checked
 
 
 def merge(authored_dir: Path, checked_dir: Path, data: Path) -> None:
     rows = authored(authored_dir)
-    checked = {}
-    for path in sorted(checked_dir.glob("checked-*.tsv")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            parts = line.split("\t")
-            if len(parts) >= 2 and parts[1].strip() in LABELS:
-                checked[parts[0].strip()] = parts[1].strip()
+    checked = checker_labels(authored_dir, checked_dir)
     missing = [row["name"] for row in rows if row["name"] not in checked]
-    if missing:
-        sys.exit(f"{len(missing)} pairs have no checker label, e.g. {missing[:5]}")
+    unknown = sorted(set(checked) - {row["name"] for row in rows})
+    if missing or unknown:
+        sys.exit(f"{len(missing)} pairs have no checker label (e.g. {missing[:3]}); "
+                 f"{len(unknown)} labels name no pair (e.g. {unknown[:3]})")
     held_out = held_out_topics(rows)
     splits: dict[str, list[dict]] = {"train": [], "heldout": []}
     for row in rows:
@@ -101,7 +133,7 @@ def merge(authored_dir: Path, checked_dir: Path, data: Path) -> None:
         split = "heldout" if (row["author"], row["topic"]) in held_out else "train"
         splits[split].append(row)
     for split, split_rows in splits.items():
-        write_tsv(data / f"{split}.tsv", split_rows, COLUMNS)
+        write_tsv(data / SPLIT_FILES[split], split_rows, COLUMNS)
         agreed = sum(1 for row in split_rows if row["expected"])
         counts = {label: sum(1 for row in split_rows if row["expected"] == label) for label in LABELS}
         print(f"{split}: {len(split_rows)} pairs, {agreed} with author and checker agreeing {counts}")
@@ -109,16 +141,26 @@ def merge(authored_dir: Path, checked_dir: Path, data: Path) -> None:
 
 def training(data: Path, out: Path, cross_neutral: int = 0, seed: int = 13) -> None:
     """The training file; `cross_neutral` adds that many same-topic cross pairs labelled neutral."""
-    pairs, rows = [], [row for row in read_tsv(data / "train.tsv") if row["expected"]]
+    pairs, rows = [], [row for row in read_tsv(data / SPLIT_FILES["train"]) if row["expected"]]
     for row in rows:
         label = row["expected"]
         nli = "entailment" if label == "agreement" else label
         pairs.append({"premise": row["a"], "hypothesis": row["b"], "label": nli})
-        if label != "agreement" or "paraphrase" in row["kind"].lower():
+        if both_ways(row):
             pairs.append({"premise": row["b"], "hypothesis": row["a"], "label": nli})
     pairs += cross_pairs(rows, cross_neutral, seed)
     write_tsv(out, pairs, ("premise", "hypothesis", "label"))
     print(f"{len(pairs)} training pairs in {out}")
+
+
+def both_ways(row: dict) -> bool:
+    """Whether the label also holds from b to a: contradiction does; agreement only for a paraphrase
+    (b follows from a by the brief); neutral unless a is hedged, because a firm b ("will be
+    postponed") does support a hedged a ("could be postponed")."""
+    kind = row["kind"].lower()
+    if row["expected"] == "agreement":
+        return "paraphrase" in kind
+    return row["expected"] == "contradiction" or "hedge" not in kind
 
 
 def cross_pairs(rows: list[dict], n: int, seed: int) -> list[dict]:
@@ -128,6 +170,10 @@ def cross_pairs(rows: list[dict], n: int, seed: int) -> list[dict]:
     by_topic: dict[tuple[str, str], list[dict]] = {}
     for row in rows:
         by_topic.setdefault((row["name"].split("-")[0], row["topic"]), []).append(row)
+    by_topic = {topic: group for topic, group in by_topic.items() if len(group) > 1}
+    available = len({(x["a"], y["b"]) for group in by_topic.values() for x in group for y in group if x is not y})
+    if n > available:
+        sys.exit(f"--cross-neutral {n}: only {available} same-topic cross pairs exist")
     rng, topics, drawn = random.Random(seed), sorted(by_topic), set()
     while len(drawn) < n:
         group = by_topic[rng.choice(topics)]

@@ -5,10 +5,10 @@ on the seeds.
     ./run python eval/run_all.py [--data DIR] [--limit N] [--model M]
 
 Runs `stance eval pairs` on the test splits under --data (default ../shared/data/nli: XNLI-fr,
-SICK-FR, RTE3-FR, GQNLI-FR, FraCaS-FR, SNLI-en), `stance eval claims` on eval/gold/seed-pairs.tsv
-eval/data/mission/pairs.tsv and eval/data/news-claims/heldout.tsv, and `stance eval extraction` on eval/gold/seeds.json, writes
-each run's metrics.json, report.md and plots under eval/results/,
-and rewrites the table between the results markers of eval/README.md.
+SICK-FR, RTE3-FR, GQNLI-FR, FraCaS-FR, SNLI-en), `stance eval claims` on eval/gold/seed-pairs.tsv,
+eval/data/mission/pairs.tsv and eval/data/news-claims/news-claims-heldout.tsv, and `stance eval
+extraction` on eval/gold/seeds.json, writes each run's metrics.json, report.md and plots under
+eval/results/, and rewrites the table between the results markers of eval/README.md.
 A split missing from --data is left out of the table and named on stderr. The full run takes
 about 20 minutes on two busy CPU cores; --limit N scores a seeded sample of N pairs per split.
 """
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     if files and stance("eval", "pairs", *files, *options) != 0:
         return 2
     claims = [os.path.join("eval", "gold", "seed-pairs.tsv"), os.path.join("eval", "data", "mission", "pairs.tsv"),
-              os.path.join("eval", "data", "news-claims", "heldout.tsv")]
+              os.path.join("eval", "data", "news-claims", "news-claims-heldout.tsv")]
     if stance("eval", "claims", *claims, "-q", "-o", str(args.output / "claims"),
               *(["--model", args.model] if args.model else [])) != 0:
         return 2

@@ -30,7 +30,6 @@ _EMBEDDINGS = {"emb.word": "word_embeddings.weight", "emb.pos": "position_embedd
                "emb.ln.b": "LayerNorm.bias"}
 
 
-
 # --------------------------------------------------------------------------- the packed file
 @dataclass(frozen=True)
 class PackedE5:

@@ -22,7 +22,7 @@ def _script():
 
 
 def _rows(split: str) -> list[dict]:
-    with (DATA / f"{split}.tsv").open(encoding="utf-8", newline="") as handle:
+    with (DATA / f"news-claims-{split}.tsv").open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
@@ -61,18 +61,57 @@ def test_training_file_follows_the_direction_rule(tmp_path):
     out = tmp_path / "train-pairs.tsv"
     _script().training(DATA, out)
     with out.open(encoding="utf-8", newline="") as handle:
-        pairs = list(csv.DictReader(handle, delimiter="\t"))
+        pairs = {(p["premise"], p["hypothesis"]): p["label"] for p in csv.DictReader(handle, delimiter="\t")}
     train = [row for row in _rows("train") if row["expected"]]
-    both_ways = [row for row in train if row["expected"] != "agreement" or "paraphrase" in row["kind"].lower()]
-    assert len(pairs) == len(train) + len(both_ways)
-    assert Counter(p["label"] for p in pairs)["entailment"] == sum(
-        (2 if "paraphrase" in row["kind"].lower() else 1) for row in train if row["expected"] == "agreement")
+    nli = {"agreement": "entailment", "contradiction": "contradiction", "neutral": "neutral"}
+    for row in train:
+        kind = row["kind"].lower()
+        assert pairs[(row["a"], row["b"])] == nli[row["expected"]], row["name"]
+        backwards = (row["b"], row["a"]) in pairs
+        if row["expected"] == "contradiction":
+            assert backwards, row["name"]
+        elif row["expected"] == "agreement":
+            assert backwards == ("paraphrase" in kind), row["name"]   # b follows from a, not the reverse
+        else:
+            assert backwards == ("hedge" not in kind), row["name"]    # "will" supports "could"
+    assert any("hedge" in row["kind"].lower() for row in train)
     held_out_texts = {row[side] for row in _rows("heldout") for side in ("a", "b")}
-    assert not held_out_texts & {p[side] for p in pairs for side in ("premise", "hypothesis")}
+    assert not held_out_texts & {text for pair in pairs for text in pair}
+
+
+def test_packets_hide_labels_and_merge_maps_them_back(tmp_path):
+    authored, packets, checked, data = (tmp_path / name for name in ("authored", "packets", "checked", "data"))
+    authored.mkdir()
+    checked.mkdir()
+    lines = ["topic\tkind\tlabel\ta\tb"] + [
+        f"t{i % 3}\tkind\t{label}\tclaim a {i}\tclaim b {i}"
+        for i, label in enumerate(["contradiction", "agreement", "neutral"] * 4)]
+    (authored / "author-1.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    script = _script()
+    script.packets(authored, packets)
+    text = (packets / "packet-1.txt").read_text(encoding="utf-8")
+    assert "contradiction" not in text and "a1-" not in text and text.count("=== q") == 12
+    key = {row["item"]: row["name"] for row in script.read_tsv(authored / script.KEY)}
+    truth = {row["name"]: row["label"] for row in script.authored(authored)}
+    items = re.findall(r"=== (q\w+)", text)
+    wrong = items[0]   # the checker disagrees with the author on this pair only
+    checker = {item: truth[key[item]] for item in items}
+    checker[wrong] = next(label for label in sorted(LABELS) if label != checker[wrong])
+    answers = [f"{item}\t{label}\treason" for item, label in checker.items()]
+    (checked / "checked-1.tsv").write_text("\n".join(answers) + "\n", encoding="utf-8")
+    script.merge(authored, checked, data)
+    rows = [row for split in script.SPLIT_FILES.values() for row in
+            csv.DictReader((data / split).open(encoding="utf-8", newline=""), delimiter="\t")]
+    assert len(rows) == 12
+    assert [row["name"] for row in rows if not row["expected"]] == [key[wrong]]
+    assert all(row["expected"] == row["author_label"] for row in rows if row["name"] != key[wrong])
+    (checked / "checked-1.tsv").write_text("\n".join(answers[1:]) + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="1 pairs have no checker label"):
+        script.merge(authored, checked, data)
 
 
 def test_stance_eval_claims_reads_the_held_out_file():
-    data = load_claim_pairs(DATA / "heldout.tsv")
+    data = load_claim_pairs(DATA / "news-claims-heldout.tsv")
     assert len(data.pairs) == sum(1 for row in _rows("heldout") if row["expected"])
     assert {pair.label for pair in data.pairs} == LABELS
 
