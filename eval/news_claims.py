@@ -1,8 +1,8 @@
 """Build eval/data/news-claims/ from pairs written by authors and re-labelled blind by checkers.
 
-    python eval/news_claims.py packets AUTHORED_DIR OUT_DIR   # blind packets for the checkers
-    python eval/news_claims.py merge AUTHORED_DIR CHECKED_DIR [--data eval/data/news-claims]
-    python eval/news_claims.py training [--data eval/data/news-claims] OUT.tsv
+    ./run python eval/news_claims.py packets AUTHORED_DIR OUT_DIR   # blind packets for the checkers
+    ./run python eval/news_claims.py merge AUTHORED_DIR CHECKED_DIR [--data eval/data/news-claims]
+    ./run python eval/news_claims.py training [--data eval/data/news-claims] OUT.tsv
 
 AUTHORED_DIR holds author-N.tsv (columns topic, kind, label, a, b; brief:
 eval/data/news-claims/authoring-brief.md). `packets` shuffles each file, gives every pair a random
@@ -24,6 +24,9 @@ import hashlib
 import random
 import sys
 from pathlib import Path
+
+from stance.augment import write_pairs
+from stance.train import Pair
 
 LABELS = ("contradiction", "agreement", "neutral")
 COLUMNS = ("name", "topic", "kind", "author_label", "checker_label", "expected", "a", "b")
@@ -98,15 +101,19 @@ def packets(authored_dir: Path, out_dir: Path) -> None:
 
 def checker_labels(authored_dir: Path, checked_dir: Path) -> dict[str, str]:
     """name -> the checker's label, through the packet key; a bad or repeated line stops the merge."""
-    key = {row["item"]: row["name"] for row in read_tsv(authored_dir / KEY)} if (authored_dir / KEY).is_file() else {}
+    if not (authored_dir / KEY).is_file():
+        sys.exit(f"{authored_dir / KEY}: no packet key (the checkers' ids come from `packets`)")
+    key = {row["item"]: row["name"] for row in read_tsv(authored_dir / KEY)}
     checked, problems = {}, []
     for path in sorted(checked_dir.glob("checked-*.tsv")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if not line.strip():
                 continue
             parts = [part.strip() for part in line.split("\t")]
-            name = key.get(parts[0], parts[0])
-            if len(parts) < 2 or parts[1] not in LABELS:
+            name = key.get(parts[0])
+            if name is None:
+                problems.append(f"{path}:{number}: {parts[0]!r} is not an id of the packets")
+            elif len(parts) < 2 or parts[1] not in LABELS:
                 problems.append(f"{path}:{number}: no label of {LABELS}")
             elif name in checked:
                 problems.append(f"{path}:{number}: {parts[0]} labelled twice")
@@ -141,15 +148,15 @@ def merge(authored_dir: Path, checked_dir: Path, data: Path) -> None:
 
 def training(data: Path, out: Path, cross_neutral: int = 0, seed: int = 13) -> None:
     """The training file; `cross_neutral` adds that many same-topic cross pairs labelled neutral."""
-    pairs, rows = [], [row for row in read_tsv(data / SPLIT_FILES["train"]) if row["expected"]]
+    rows = [row for row in read_tsv(data / SPLIT_FILES["train"]) if row["expected"]]
+    pairs = []
     for row in rows:
-        label = row["expected"]
-        nli = "entailment" if label == "agreement" else label
-        pairs.append({"premise": row["a"], "hypothesis": row["b"], "label": nli})
+        nli = "entailment" if row["expected"] == "agreement" else row["expected"]
+        pairs.append(Pair(row["a"], row["b"], nli, row["name"]))
         if both_ways(row):
-            pairs.append({"premise": row["b"], "hypothesis": row["a"], "label": nli})
+            pairs.append(Pair(row["b"], row["a"], nli, row["name"] + " b->a"))
     pairs += cross_pairs(rows, cross_neutral, seed)
-    write_tsv(out, pairs, ("premise", "hypothesis", "label"))
+    write_pairs(pairs, out)
     print(f"{len(pairs)} training pairs in {out}")
 
 
@@ -163,7 +170,7 @@ def both_ways(row: dict) -> bool:
     return row["expected"] == "contradiction" or "hedge" not in kind
 
 
-def cross_pairs(rows: list[dict], n: int, seed: int) -> list[dict]:
+def cross_pairs(rows: list[dict], n: int, seed: int) -> list[Pair]:
     """Claim a of one pair with claim b of another pair of the same topic, labelled neutral: what
     most claim pairs of one story are (related, compatible). Some drawn pairs will in fact agree or
     contradict; that noise is accepted."""
@@ -179,7 +186,7 @@ def cross_pairs(rows: list[dict], n: int, seed: int) -> list[dict]:
         group = by_topic[rng.choice(topics)]
         first, second = rng.sample(range(len(group)), 2)
         drawn.add((group[first]["a"], group[second]["b"]))
-    return [{"premise": a, "hypothesis": b, "label": "neutral"} for a, b in sorted(drawn)]
+    return [Pair(a, b, "neutral", "cross pair") for a, b in sorted(drawn)]
 
 
 def main() -> None:

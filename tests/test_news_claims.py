@@ -2,7 +2,6 @@
 import csv
 import importlib.util
 import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -127,6 +126,6 @@ def test_cross_pairs_are_same_topic_claims_of_different_pairs():
         topic_of.setdefault(("b", row["b"]), set()).add(row["topic"])
     written = {(row["a"], row["b"]) for row in rows}
     for pair in drawn:
-        assert pair["label"] == "neutral"
-        assert topic_of[("a", pair["premise"])] & topic_of[("b", pair["hypothesis"])]
-    assert not [p for p in drawn if (p["premise"], p["hypothesis"]) in written]
+        assert pair.label == "neutral"
+        assert topic_of[("a", pair.premise)] & topic_of[("b", pair.hypothesis)]
+    assert not [p for p in drawn if (p.premise, p.hypothesis) in written]
