@@ -1,12 +1,13 @@
 """Regenerate stance's results tables: the default NLI model on every test split, stance's labels on
-the annotated seed claim pairs, the mission pairs and the held-out written news-claim pairs, extraction
-on the seeds.
+the annotated seed claim pairs, the mission pairs, the held-out written news-claim pairs and the
+annotated pairs of the news-article batch, extraction on the seeds.
 
     ./run python eval/run_all.py [--data DIR] [--limit N] [--model M]
 
 Runs `stance eval pairs` on the test splits under --data (default ../shared/data/nli: XNLI-fr,
 SICK-FR, RTE3-FR, GQNLI-FR, FraCaS-FR, SNLI-en), `stance eval claims` on eval/gold/seed-pairs.tsv,
-eval/data/mission/pairs.tsv and eval/data/news-claims/news-claims-heldout.tsv, and `stance eval
+eval/data/mission/pairs.tsv, eval/data/news-claims/news-claims-heldout.tsv and
+eval/data/news-articles/news-articles-pairs.tsv, and `stance eval
 extraction` on eval/gold/seeds.json, writes each run's metrics.json, report.md and plots under
 eval/results/, and rewrites the table between the results markers of eval/README.md.
 A split missing from --data is left out of the table and named on stderr. The full run takes
@@ -58,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     if files and stance("eval", "pairs", *files, *options) != 0:
         return 2
     claims = [os.path.join("eval", "gold", "seed-pairs.tsv"), os.path.join("eval", "data", "mission", "pairs.tsv"),
-              os.path.join("eval", "data", "news-claims", "news-claims-heldout.tsv")]
+              os.path.join("eval", "data", "news-claims", "news-claims-heldout.tsv"),
+              os.path.join("eval", "data", "news-articles", "news-articles-pairs.tsv")]
     if stance("eval", "claims", *claims, "-q", "-o", str(args.output / "claims"),
               *(["--model", args.model] if args.model else [])) != 0:
         return 2

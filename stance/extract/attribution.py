@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from .lexicon import Lexicon
 from .mentions import Mention, parse_phrase
 from .nlp import Analysis, Word
-from .speakers import coordinated_speakers, parse_subject, speaker_after, speaker_before
+from .speakers import apposed_name, coordinated_speakers, parse_subject, speaker_after, speaker_before
 
 #: Words the search for a forward claim's start (que, colon, quotation) may cross.
 MAX_WORDS_TO_CLAIM = 12
@@ -76,6 +76,9 @@ def _according(words, i, first, last, lex, text) -> Frame | None:
         at_start = i == first or all(w.pos in ("ADV", "CCONJ") for w in words[first:i])
         before_comma = i > first and words[i - 1].text == ","
         if at_start and j < last and words[j].text == ",":
+            named, k = apposed_name(words, j, last, speaker, lex, text)
+            if named is not None and k < last and words[k].text == ",":
+                speaker, j = named, k  # « Selon le directeur de l'ARS, Thierry Lambrecht, CLAIM »
             return Frame(cue=" ".join(sequence).replace("' ", "'"), mode="clause", first=i,
                          last=j, speaker=speaker, reversed=False, start=words[i].start,
                          end=words[j].end, cut=words[i].start,
@@ -107,7 +110,9 @@ def _cue(words, i, first, last, lex: Lexicon, text) -> Frame | None:
             tail_end = i
         else:
             cue = " ".join([cue] + [w.lower for w in words[i + 1:tail_end + 1]])
-    form = _verb_form(word, lex)
+    form = _verb_form(word, lex, words[i - 1].lower if i > first else "")
+    if form == "to-infinitive":
+        return None
     if i > first and words[i - 1].lower in lex.determiners | lex.indefinite | lex.possessives:
         return None  # « l'estime », « un appel »: a noun, not the verb
     vg_first = i
@@ -170,7 +175,20 @@ def _cue(words, i, first, last, lex: Lexicon, text) -> Frame | None:
         frame.reversed = True  # « "…", Rutte a insisté. »
         frame.cut = words[j - 1].start if words[j - 1].text == "," else start
         return frame
+    if lex.language == "en" and mode == "clause" and not _claim_follows(words, vg_last + 1, last, lex) \
+            and not any(_is_finite(w) for w in words[vg_last + 1:last]):
+        # '"…," opposition leader Lidia Renko told a news conference': what follows the verb is
+        # no claim, the quotation before it is. (Without a quotation the words after the verb stay
+        # the claim: English has no tagger here to tell "said prices rise" from "said on Monday".)
+        closing = next((k for k in range(j - 1, first - 1, -1) if words[k].quote >= 0), None)
+        if closing is not None:
+            frame.reversed, frame.cut = True, words[closing].end
+            return frame
     return _claim_start(frame, words, last, lex)
+
+
+def _is_finite(word: Word) -> bool:
+    return word.pos in ("VERB", "AUX") and word.verbform == "Fin"
 
 
 
@@ -200,8 +218,10 @@ def _phrase_tail(words, i, last, tails) -> int:
     return -1
 
 
-def _verb_form(word: Word, lex: Lexicon) -> str:
+def _verb_form(word: Word, lex: Lexicon, previous: str = "") -> str:
     if lex.language == "en":
+        if previous == "to":
+            return "to-infinitive"  # "ask the governor to testify": no one speaks here
         return "participle-present" if word.lower.endswith("ing") else "finite"
     if word.verbform == "Inf" or (not word.verbform and word.lower == word.lemma
                                   and word.lower.endswith(("er", "ir", "re"))):

@@ -50,19 +50,27 @@ def speaker_after(words, j, last, lex: Lexicon, text) -> tuple[Mention | None, i
     speaker = parse_phrase(words[start:j], lex, text)
     if speaker is None:
         return None, 0
-    end = words[j - 1].end
-    if speaker.kind in ("role", "anonymous") and j + 1 < last and words[j].text == ",":
-        k = j + 1
-        while k < last and words[k].capitalised and not words[k].is_quote_mark \
-                and words[k].pos != "PUNCT":
-            k += 1
-        named = parse_phrase(words[j + 1:k], lex, text) if k > j + 1 else None
-        if named is not None and named.kind == "name":
-            named.roles.append(speaker.role)
-            named.gender = named.gender or speaker.gender
-            named.start, named.text = speaker.start, text[speaker.start:named.end]
-            return named, words[k - 1].end
-    return speaker, end
+    named, k = apposed_name(words, j, last, speaker, lex, text)
+    if named is not None:
+        return named, words[k - 1].end
+    return speaker, words[j - 1].end
+
+
+def apposed_name(words, j, last, speaker: Mention, lex: Lexicon, text) -> tuple[Mention | None, int]:
+    """« le porte-parole du Kremlin, Dmitri Peskov »: the name in apposition after a role
+    phrase ending before word j (a comma), the role learned; and the index after the name."""
+    if speaker.kind not in ("role", "anonymous") or j + 1 >= last or words[j].text != ",":
+        return None, j
+    k = j + 1
+    while k < last and words[k].capitalised and not words[k].is_quote_mark and words[k].pos != "PUNCT":
+        k += 1
+    named = parse_phrase(words[j + 1:k], lex, text) if k > j + 1 else None
+    if named is None or named.kind != "name":
+        return None, j
+    named.roles.append(speaker.role)
+    named.gender = named.gender or speaker.gender
+    named.start, named.text = speaker.start, text[speaker.start:named.end]
+    return named, k
 
 
 def speaker_before(words, vg_first, first, lex: Lexicon, text):
@@ -78,6 +86,8 @@ def speaker_before(words, vg_first, first, lex: Lexicon, text):
             breaker = w.lower
             break
         if w.pos in ("VERB", "AUX") and w.verbform in ("Fin", "Inf") and not w.capitalised:
+            if lex.language == "en" and lex.cue_lemma(w.lower, w.lemma) is not None:
+                breaker = "that"  # "Renko said the minister's comments confirmed…": a bare object clause
             break
         j -= 1
     if breaker in lex.relatives:
@@ -88,8 +98,7 @@ def speaker_before(words, vg_first, first, lex: Lexicon, text):
         segment = segments[index]
         if not segment:
             continue
-        if segment[0].lower in lex.adverbial_openers or segment[0].pos == "ADP" \
-                or all(w.pos in ("ADV", "NUM") or w.lower in lex.time_words for w in segment):
+        if _adverbial(segment, lex):
             continue
         mention = _phrase_in(segment, lex, text)
         if mention is None:
@@ -98,7 +107,8 @@ def speaker_before(words, vg_first, first, lex: Lexicon, text):
         if mention.kind == "role" and bare and index > 0:
             appositions.append(mention)
             continue
-        left = _phrase_in(segments[index - 1], lex, text) if index > 0 and segments[index - 1] else None
+        before = segments[index - 1] if index > 0 else []
+        left = _phrase_in(before, lex, text) if before and not _adverbial(before, lex) else None
         if mention.kind == "name" and left is not None and left.kind == "role":
             mention.roles.append(left.role)
             mention.start = left.start
@@ -108,9 +118,15 @@ def speaker_before(words, vg_first, first, lex: Lexicon, text):
         for apposition in appositions:
             if mention.kind == "name":
                 mention.roles.append(apposition.role)
-        subordinate = breaker in lex.complementizers
+        subordinate = breaker in lex.complementizers or breaker == "that"
         return mention, mention.start, subordinate
     return None, 0, False
+
+
+def _adverbial(segment: list[Word], lex: Lexicon) -> bool:
+    """« De son côté », « Interrogée sur ce point », « mardi »: a segment that is no subject."""
+    return (segment[0].lower in lex.adverbial_openers or segment[0].pos == "ADP"
+            or all(w.pos in ("ADV", "NUM") or w.lower in lex.time_words for w in segment))
 
 
 def _phrase_in(segment: list[Word], lex: Lexicon, text) -> Mention | None:

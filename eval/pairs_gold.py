@@ -1,8 +1,12 @@
-"""Keep eval/gold/seed-pairs.tsv in step with the pairs `stance check seeds/` builds.
+"""Keep a gold file of labelled claim pairs in step with the pairs `stance check` builds on a batch.
 
-    ./run python eval/seed_pairs_gold.py [--gold FILE] status          how the gold and today's pairs differ
-    ./run python eval/seed_pairs_gold.py packets DIR     blind annotation packets for the pairs the gold lacks
-    ./run python eval/seed_pairs_gold.py merge DIR       the labelled packets into the gold
+    ./run python eval/pairs_gold.py [--articles DIR --gold FILE] status     how the gold and today's pairs differ
+    ./run python eval/pairs_gold.py [--articles DIR --gold FILE] packets OUT blind annotation packets for the pairs the gold lacks
+    ./run python eval/pairs_gold.py [--articles DIR --gold FILE] merge OUT   the labelled packets into the gold
+
+The defaults are the seeds and eval/gold/seed-pairs.tsv; eval/data/news-articles/ has its own gold
+(see its README). A gold file that does not exist yet is an empty gold: `packets` then covers every
+pair and `merge` creates it.
 
 tests/test_pairs.py fails when extraction or pairing adds, drops or rewords a seed pair. Then:
 `status` lists the changes; `packets DIR` writes, for each of two passes (A, B), the pairs without
@@ -29,19 +33,20 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+SEEDS = REPO / "seeds"
 GOLD = REPO / "eval" / "gold" / "seed-pairs.tsv"
 GUIDE = REPO / "eval" / "gold" / "seed-pairs-guide.md"
 COLUMNS = ("name", "a", "b", "expected", "pass_a", "pass_b", "why")
 LABELS = ("contradiction", "agreement", "neutral")
 
 
-def current_pairs() -> dict[str, tuple]:
-    """name -> (ClaimPair, actor names, article titles) for the seeds, as `stance check seeds/` pairs them."""
+def current_pairs(articles_dir: Path = SEEDS) -> dict[str, tuple]:
+    """name -> (ClaimPair, actor names, article titles) for a batch, as `stance check DIR` pairs them."""
     from stance.extract import extract_statements
     from stance.pairs import build_pairs
     from stance.readers import read_articles
 
-    articles, _ = read_articles([REPO / "seeds"])
+    articles, _ = read_articles([articles_dir])
     extracted = extract_statements(articles)
     actors = {actor.id: actor.name for actor in extracted.actors}
     titles = {article.id: article.title or article.id for article in articles}
@@ -49,8 +54,23 @@ def current_pairs() -> dict[str, tuple]:
 
 
 def read_gold(path: Path) -> dict[str, dict]:
+    if not path.exists():
+        return {}
     with path.open(encoding="utf-8", newline="") as f:
         return {row["name"]: row for row in csv.DictReader(f, delimiter="\t")}
+
+
+def renumber(gold: dict[str, dict], pairs: dict[str, tuple]) -> dict[str, dict]:
+    """The gold with each row whose name now carries other texts moved to the name its two texts
+    have today: a statement found earlier in an article shifts the numbers of those after it."""
+    by_texts = {(p[0].a.text, p[0].b.text): name for name, p in pairs.items()}
+    moved = {}
+    for name, row in gold.items():
+        built = pairs.get(name)
+        if built is None or (built[0].a.text, built[0].b.text) != (row["a"], row["b"]):
+            name = by_texts.get((row["a"], row["b"]), name)
+        moved.setdefault(name, {**row, "name": name})
+    return moved
 
 
 def compare(gold: dict[str, dict], pairs: dict[str, tuple]) -> tuple[list[str], list[str], list[str]]:
@@ -130,14 +150,16 @@ def merge(directory: Path, gold_path: Path, gold: dict[str, dict], pairs: dict[s
         shown = {row["name"]: (row["a"], row["b"]) for row in csv.DictReader(f, delimiter="\t")}
     for name in sorted(set(passes["A"]) | set(passes["B"]) | set(adjudicated)):
         if name not in missing:
-            print(f"seed_pairs_gold: {name}: labelled but not a pair without gold; ignored", file=sys.stderr)
+            print(f"pairs_gold: {name}: labelled but not a pair without gold; ignored", file=sys.stderr)
     changed = [name for name in missing if name in shown
                and shown[name] != (pairs[name][0].a.text, pairs[name][0].b.text)]
     if changed:
         raise ValueError(f"{len(changed)} pair(s) changed text since the packets were written (e.g. {changed[0]}): "
                          f"write new packets")
+    # A round may cover a sample (`packets --sample`): only the pairs its packets showed are merged.
+    this_round = [name for name in missing if name in shown]
     rows, unresolved, unlabelled = [gold[name] for name in kept], [], []
-    for name in missing:
+    for name in this_round:
         a, b = passes["A"].get(name), passes["B"].get(name)
         if a is None or b is None:
             unlabelled.append(name)
@@ -154,9 +176,9 @@ def merge(directory: Path, gold_path: Path, gold: dict[str, dict], pairs: dict[s
         rows.append({"name": name, "a": pair.a.text, "b": pair.b.text, "expected": label,
                      "pass_a": a[0], "pass_b": b[0], "why": why})
     for name in unlabelled:
-        print(f"seed_pairs_gold: {name}: not labelled by both passes", file=sys.stderr)
+        print(f"pairs_gold: {name}: not labelled by both passes", file=sys.stderr)
     for line in unresolved:
-        print(f"seed_pairs_gold: to adjudicate (add to {directory / 'adjudicated.tsv'}): {line}", file=sys.stderr)
+        print(f"pairs_gold: to adjudicate (add to {directory / 'adjudicated.tsv'}): {line}", file=sys.stderr)
     if unlabelled or unresolved:
         return 1
     # Kept rows stay where they were and new ones follow: a re-annotation is a small diff.
@@ -164,7 +186,8 @@ def merge(directory: Path, gold_path: Path, gold: dict[str, dict], pairs: dict[s
         writer = csv.DictWriter(f, COLUMNS, delimiter="\t", lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-    print(f"{gold_path}: {len(kept)} rows kept, {len(stale)} stale dropped, {len(missing)} added; "
+    print(f"{gold_path}: {len(kept)} rows kept, {len(stale)} stale dropped, {len(this_round)} added, "
+          f"{len(missing) - len(this_round)} pairs still without a label; "
           f"labels {dict(Counter(row['expected'] for row in rows))}")
     return 0
 
@@ -176,15 +199,20 @@ def main(argv: list[str] | None = None) -> int:
     packets = commands.add_parser("packets")
     packets.add_argument("directory", type=Path)
     packets.add_argument("--chunks", type=int, default=4, help="files per pass (one per annotator)")
+    packets.add_argument("--sample", type=int, default=None,
+                         help="label only this many of the pairs without gold, drawn at random (seed 13); "
+                              "for batches too large to label whole")
     merging = commands.add_parser("merge")
     merging.add_argument("directory", type=Path)
+    parser.add_argument("--articles", type=Path, default=SEEDS, help="the batch (default seeds/)")
     parser.add_argument("--gold", type=Path, default=GOLD, help=f"the gold file (default {GOLD.relative_to(REPO)})")
     args = parser.parse_args(argv)
     try:
-        gold, pairs = read_gold(args.gold), current_pairs()
+        pairs = current_pairs(args.articles)
+        gold = renumber(read_gold(args.gold), pairs)
         kept, stale, missing = compare(gold, pairs)
         if args.command == "status":
-            print(f"{len(pairs)} pairs built on the seeds; gold: {len(kept)} up to date, {len(stale)} stale, "
+            print(f"{len(pairs)} pairs built on {args.articles}; gold: {len(kept)} up to date, {len(stale)} stale, "
                   f"{len(missing)} pairs without a label")
             for name in stale:
                 print(f"  stale:   {name}")
@@ -192,12 +220,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  missing: {name}")
             return 0
         if args.command == "packets":
+            if args.sample is not None and args.sample < len(missing):
+                missing = sorted(random.Random(13).sample(missing, args.sample))
             written = write_packets(args.directory, missing, pairs, max(1, args.chunks))
             print(f"{len(missing)} pairs in {len(written)} packets under {args.directory} (+ GUIDE.md)")
             return 0
         return merge(args.directory, args.gold, gold, pairs)
     except (OSError, ValueError) as error:
-        print(f"seed_pairs_gold: {error}", file=sys.stderr)
+        print(f"pairs_gold: {error}", file=sys.stderr)
         return 2
 
 

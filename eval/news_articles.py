@@ -1,0 +1,107 @@
+"""The annotated news-article batch (eval/data/news-articles/): its split and its training file.
+
+    ./run python eval/news_articles.py split OUT       OUT/news-articles-{train,heldout}.tsv from news-articles-pairs.tsv
+    ./run python eval/news_articles.py training OUT.tsv  the training stories' pairs as NLI training pairs
+
+Split (written before any label existed, eval/selection-rules.md, session 6): the held-out stories
+are the French story and the English story with the smallest sha1("story:<folder>"). A pair goes
+with claim a's story; in `training`, a pair touching a held-out story is left out. Story folders
+whose name starts with "e" are English, "f" French.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from stance.augment import write_pairs  # noqa: E402
+from stance.train import Pair  # noqa: E402
+
+DATA = REPO / "eval" / "data" / "news-articles"
+GOLD = DATA / "news-articles-pairs.tsv"
+#: The gold's labels in NLI terms: `stance check` reads entailment as agreement.
+NLI_LABEL = {"contradiction": "contradiction", "agreement": "entailment", "neutral": "neutral"}
+
+
+def stories(articles: Path = DATA / "articles") -> list[str]:
+    return sorted(p.name for p in articles.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def heldout_stories(names: list[str]) -> set[str]:
+    """The French and the English story with the smallest sha1("story:<name>")."""
+    def key(name: str) -> str:
+        return hashlib.sha1(f"story:{name}".encode()).hexdigest()
+    return {min((n for n in names if n.startswith(lang)), key=key) for lang in ("e", "f")}
+
+
+def story_of(statement_id: str, names: list[str]) -> str:
+    """"f1-02_le-courrier-du-cher:3" -> "f1-usine" (articles are named after their story's prefix)."""
+    prefix = statement_id.split("-", 1)[0] + "-"
+    return next(n for n in names if n.startswith(prefix))
+
+
+def read_gold(path: Path = GOLD) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def split(rows: list[dict], names: list[str]) -> tuple[list[dict], list[dict]]:
+    held = heldout_stories(names)
+    train, heldout = [], []
+    for row in rows:
+        (heldout if story_of(row["name"].split("|")[0], names) in held else train).append(row)
+    return train, heldout
+
+
+def training_pairs(rows: list[dict], names: list[str]) -> list[Pair]:
+    """Each pair both ways, as `stance check` scores both directions. Agreement as entailment both
+    ways too: the gold's agreements are mostly restatements, and the check takes the larger
+    direction anyway."""
+    held = heldout_stories(names)
+    pairs = []
+    for row in rows:
+        a_id, b_id = row["name"].split("|")
+        if {story_of(a_id, names), story_of(b_id, names)} & held:
+            continue
+        label = NLI_LABEL[row["expected"]]
+        pairs.append(Pair(row["a"], row["b"], label, row["name"]))
+        pairs.append(Pair(row["b"], row["a"], label, row["name"] + " b->a"))
+    return pairs
+
+
+def _write_rows(rows: list[dict], path: Path, columns) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, columns, delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("split").add_argument("out", type=Path)
+    commands.add_parser("training").add_argument("out", type=Path)
+    args = parser.parse_args(argv)
+    names, rows = stories(), read_gold()
+    if args.command == "split":
+        train, heldout = split(rows, names)
+        args.out.mkdir(parents=True, exist_ok=True)
+        columns = list(rows[0].keys())
+        _write_rows(train, args.out / "news-articles-train.tsv", columns)
+        _write_rows(heldout, args.out / "news-articles-heldout.tsv", columns)
+        print(f"held out: {', '.join(sorted(heldout_stories(names)))}; {len(train)} training-story pairs, "
+              f"{len(heldout)} held-out pairs under {args.out}")
+        return 0
+    pairs = training_pairs(rows, names)
+    write_pairs(pairs, args.out)
+    print(f"{args.out}: {len(pairs)} training inputs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
