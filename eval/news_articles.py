@@ -11,16 +11,16 @@ whose name starts with "e" are English, "f" French.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "eval")]
 
 from stance.augment import write_pairs  # noqa: E402
 from stance.train import Pair  # noqa: E402
+from tsv_io import read_tsv, write_tsv  # noqa: E402
 
 DATA = REPO / "eval" / "data" / "news-articles"
 GOLD = DATA / "news-articles-pairs.tsv"
@@ -43,11 +43,6 @@ def story_of(statement_id: str, names: list[str]) -> str:
     """"f1-02_le-courrier-du-cher:3" -> "f1-usine" (articles are named after their story's prefix)."""
     prefix = statement_id.split("-", 1)[0] + "-"
     return next(n for n in names if n.startswith(prefix))
-
-
-def read_gold(path: Path = GOLD) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f, delimiter="\t"))
 
 
 def split(rows: list[dict], names: list[str]) -> tuple[list[dict], list[dict]]:
@@ -74,26 +69,18 @@ def training_pairs(rows: list[dict], names: list[str]) -> list[Pair]:
     return pairs
 
 
-def _write_rows(rows: list[dict], path: Path, columns) -> None:
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, columns, delimiter="\t", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("split").add_argument("out", type=Path)
     commands.add_parser("training").add_argument("out", type=Path)
     args = parser.parse_args(argv)
-    names, rows = stories(), read_gold()
+    names, rows = stories(), read_tsv(GOLD)
     if args.command == "split":
         train, heldout = split(rows, names)
-        args.out.mkdir(parents=True, exist_ok=True)
         columns = list(rows[0].keys())
-        _write_rows(train, args.out / "news-articles-train.tsv", columns)
-        _write_rows(heldout, args.out / "news-articles-heldout.tsv", columns)
+        write_tsv(args.out / "news-articles-train.tsv", train, columns)
+        write_tsv(args.out / "news-articles-heldout.tsv", heldout, columns)
         print(f"held out: {', '.join(sorted(heldout_stories(names)))}; {len(train)} training-story pairs, "
               f"{len(heldout)} held-out pairs under {args.out}")
         return 0

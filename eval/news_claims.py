@@ -19,14 +19,16 @@ another) labelled neutral.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import random
 import sys
 from pathlib import Path
 
-from stance.augment import write_pairs
-from stance.train import Pair
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from stance.augment import write_pairs  # noqa: E402
+from stance.train import Pair  # noqa: E402
+from tsv_io import read_tsv, write_tsv  # noqa: E402
 
 LABELS = ("contradiction", "agreement", "neutral")
 COLUMNS = ("name", "topic", "kind", "author_label", "checker_label", "expected", "a", "b")
@@ -34,20 +36,6 @@ HELD_OUT_PER_AUTHOR = 2
 DATA = Path(__file__).resolve().parent / "data" / "news-claims"
 SPLIT_FILES = {"train": "news-claims-train.tsv", "heldout": "news-claims-heldout.tsv"}
 KEY = "packet-key.tsv"
-
-
-def read_tsv(path: Path, raw: bool = False) -> list[dict]:
-    """Rows of a TSV file; `raw`: quotes are text (authors' files), else CSV quoting (ours)."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE if raw else csv.QUOTE_MINIMAL))
-
-
-def write_tsv(path: Path, rows: list[dict], columns) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, columns, delimiter="\t", lineterminator="\n", extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def authored(authored_dir: Path) -> list[dict]:

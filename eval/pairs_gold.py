@@ -23,7 +23,6 @@ or an annotation missing; 2 unreadable input.
 from __future__ import annotations
 
 import argparse
-import csv
 import random
 import shutil
 import sys
@@ -31,7 +30,9 @@ from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "eval")]
+
+from tsv_io import read_tsv, write_tsv  # noqa: E402
 
 SEEDS = REPO / "seeds"
 GOLD = REPO / "eval" / "gold" / "seed-pairs.tsv"
@@ -54,10 +55,7 @@ def current_pairs(articles_dir: Path = SEEDS) -> dict[str, tuple]:
 
 
 def read_gold(path: Path) -> dict[str, dict]:
-    if not path.exists():
-        return {}
-    with path.open(encoding="utf-8", newline="") as f:
-        return {row["name"]: row for row in csv.DictReader(f, delimiter="\t")}
+    return {row["name"]: row for row in read_tsv(path)} if path.exists() else {}
 
 
 def renumber(gold: dict[str, dict], pairs: dict[str, tuple]) -> dict[str, dict]:
@@ -101,10 +99,8 @@ def write_packets(directory: Path, names: list[str], pairs: dict[str, tuple], ch
                          f"round would be merged with these)")
     directory.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(GUIDE, directory / "GUIDE.md")
-    with (directory / MANIFEST).open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, delimiter="\t", lineterminator="\n")
-        writer.writerow(("name", "a", "b"))
-        writer.writerows((name, pairs[name][0].a.text, pairs[name][0].b.text) for name in names)
+    write_tsv(directory / MANIFEST, [{"name": name, "a": pairs[name][0].a.text, "b": pairs[name][0].b.text}
+                                     for name in names], ("name", "a", "b"))
     written = []
     for seed, which in enumerate(("A", "B"), start=1):
         order = list(names)
@@ -146,8 +142,7 @@ def merge(directory: Path, gold_path: Path, gold: dict[str, dict], pairs: dict[s
     kept, stale, missing = compare(gold, pairs)
     passes = {which: read_labels(sorted(directory.glob(f"out-{which}*.tsv"))) for which in ("A", "B")}
     adjudicated = read_labels([directory / "adjudicated.tsv"]) if (directory / "adjudicated.tsv").is_file() else {}
-    with (directory / MANIFEST).open(encoding="utf-8", newline="") as f:
-        shown = {row["name"]: (row["a"], row["b"]) for row in csv.DictReader(f, delimiter="\t")}
+    shown = {row["name"]: (row["a"], row["b"]) for row in read_tsv(directory / MANIFEST)}
     for name in sorted(set(passes["A"]) | set(passes["B"]) | set(adjudicated)):
         if name not in missing:
             print(f"pairs_gold: {name}: labelled but not a pair without gold; ignored", file=sys.stderr)
@@ -182,10 +177,7 @@ def merge(directory: Path, gold_path: Path, gold: dict[str, dict], pairs: dict[s
     if unlabelled or unresolved:
         return 1
     # Kept rows stay where they were and new ones follow: a re-annotation is a small diff.
-    with gold_path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, COLUMNS, delimiter="\t", lineterminator="\n", extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_tsv(gold_path, rows, COLUMNS)
     print(f"{gold_path}: {len(kept)} rows kept, {len(stale)} stale dropped, {len(this_round)} added, "
           f"{len(missing) - len(this_round)} pairs still without a label; "
           f"labels {dict(Counter(row['expected'] for row in rows))}")

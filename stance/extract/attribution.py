@@ -111,8 +111,6 @@ def _cue(words, i, first, last, lex: Lexicon, text) -> Frame | None:
         else:
             cue = " ".join([cue] + [w.lower for w in words[i + 1:tail_end + 1]])
     form = _verb_form(word, lex, words[i - 1].lower if i > first else "")
-    if form == "to-infinitive":
-        return None
     if i > first and words[i - 1].lower in lex.determiners | lex.indefinite | lex.possessives:
         return None  # « l'estime », « un appel »: a noun, not the verb
     vg_first = i
@@ -198,8 +196,7 @@ def _is_finite(word: Word) -> bool:
 def _clause_before(words, first, vg_first) -> bool:
     """Only a claim stands before an inverted attribution: a quotation or a finite verb.
     (« Le secrétaire général Mark Rutte, en visite à Kiev, a appelé … » has neither.)"""
-    return any(w.quote >= 0 or w.pos in ("VERB", "AUX") and w.verbform == "Fin"
-               for w in words[first:vg_first])
+    return any(w.quote >= 0 or _is_finite(w) for w in words[first:vg_first])
 
 
 def _is_clitic(word: Word) -> bool:
@@ -221,7 +218,7 @@ def _phrase_tail(words, i, last, tails) -> int:
 def _verb_form(word: Word, lex: Lexicon, previous: str = "") -> str:
     if lex.language == "en":
         if previous == "to":
-            return "to-infinitive"  # "ask the governor to testify": no one speaks here
+            return "infinitive"  # "ask the governor to testify": no one speaks here
         return "participle-present" if word.lower.endswith("ing") else "finite"
     if word.verbform == "Inf" or (not word.verbform and word.lower == word.lemma
                                   and word.lower.endswith(("er", "ir", "re"))):
@@ -252,7 +249,7 @@ def _claim_follows(words, j, last, lex) -> bool:
             return True
         if w.is_quote_mark and k == j:
             return True
-        if w.text in (",", ".", ";") or w.pos in ("VERB", "AUX") and w.verbform == "Fin":
+        if w.text in (",", ".", ";") or _is_finite(w):
             return False
     return False
 
@@ -270,7 +267,7 @@ def _claim_start(frame: Frame, words, last, lex: Lexicon) -> Frame:
         if w.is_quote_mark and k == j and w.quote < 0:
             frame.claim_start = w.start
             return frame
-        if w.text in (",", ".", ";") or w.pos in ("VERB", "AUX") and w.verbform == "Fin":
+        if w.text in (",", ".", ";") or _is_finite(w):
             break
     if frame.cue in lex.addressee_cues:
         j = _after_addressee(words, j, last, lex)

@@ -118,7 +118,7 @@ def speaker_before(words, vg_first, first, lex: Lexicon, text):
         for apposition in appositions:
             if mention.kind == "name":
                 mention.roles.append(apposition.role)
-        subordinate = breaker in lex.complementizers or breaker == "that"
+        subordinate = breaker in lex.complementizers
         return mention, mention.start, subordinate
     return None, 0, False
 
