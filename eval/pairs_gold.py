@@ -47,7 +47,11 @@ def current_pairs(articles_dir: Path = SEEDS) -> dict[str, tuple]:
     from stance.pairs import build_pairs
     from stance.readers import read_articles
 
-    articles, _ = read_articles([articles_dir])
+    articles, skipped = read_articles([articles_dir])
+    if not articles:
+        # An empty batch would make every gold row look stale (and `merge` would empty the gold).
+        raise ValueError(f"no usable article in {articles_dir}"
+                         + (f" ({skipped[0].path}: {skipped[0].reason})" if skipped else ""))
     extracted = extract_statements(articles)
     actors = {actor.id: actor.name for actor in extracted.actors}
     titles = {article.id: article.title or article.id for article in articles}

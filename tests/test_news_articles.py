@@ -104,3 +104,17 @@ def test_pairs_gold_keeps_a_row_whose_statement_numbers_shifted():
     assert moved["x:1|x:2"] == {"name": "x:1|x:2", "a": "A", "b": "B", "expected": "neutral"}
     kept, stale, missing = pairs_gold.compare(moved, pairs)
     assert kept == ["x:1|x:2"] and stale == ["x:5|x:6"] and missing == ["x:0|x:1"]
+
+
+def test_pairs_gold_refuses_a_batch_with_no_usable_article(tmp_path, capsys):
+    """A mistyped --articles would otherwise make every gold row look stale, and merge empty the gold."""
+    import pairs_gold
+
+    gold = tmp_path / "gold.tsv"
+    gold.write_text("name\ta\tb\texpected\tpass_a\tpass_b\twhy\nx:0|x:1\tA\tB\tneutral\tneutral\tneutral\t\n",
+                    encoding="utf-8")
+    before = gold.read_bytes()
+    assert pairs_gold.main(["--articles", str(tmp_path / "nope"), "--gold", str(gold), "merge", str(tmp_path)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "no usable article" in error and "nope" in error
+    assert gold.read_bytes() == before
