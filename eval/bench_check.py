@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from stance.extract import extract_statements  # noqa: E402
 from stance.judge import judge  # noqa: E402
 from stance.nli import PRECISIONS, NLIModel  # noqa: E402
-from stance.pairs import build_pairs  # noqa: E402
+from stance.pairs import article_anchors, build_pairs  # noqa: E402
 from stance.readers import read_articles  # noqa: E402
 
 
@@ -50,7 +50,7 @@ def main() -> None:
     statements = extraction.statements
 
     t0 = time.perf_counter()
-    pairs = build_pairs(statements)
+    pairs = build_pairs(statements, anchors=article_anchors(extraction))
     pair_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()

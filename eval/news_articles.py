@@ -1,7 +1,7 @@
 """The annotated news-article batch (eval/data/news-articles/): its split and its training file.
 
     ./run python eval/news_articles.py split OUT       OUT/news-articles-{train,heldout}.tsv from news-articles-pairs.tsv
-    ./run python eval/news_articles.py training OUT.tsv  the training stories' pairs as NLI training pairs
+    ./run python eval/news_articles.py training OUT.tsv  the training stories' pairs (both files) as NLI training pairs
 
 Split (written before any label existed, eval/selection-rules.md, session 6): the held-out stories
 are the French story and the English story with the smallest sha1("story:<folder>"). A pair goes
@@ -24,6 +24,8 @@ from tsv_io import read_tsv, write_tsv  # noqa: E402
 
 DATA = REPO / "eval" / "data" / "news-articles"
 GOLD = DATA / "news-articles-pairs.tsv"
+#: Pairs only `stance check --cross-story` builds (all neutral): training pairs, not part of the split.
+CROSS_STORY = DATA / "news-articles-cross-story-pairs.tsv"
 #: The gold's labels in NLI terms: `stance check` reads entailment as agreement.
 NLI_LABEL = {"contradiction": "contradiction", "agreement": "entailment", "neutral": "neutral"}
 
@@ -84,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"held out: {', '.join(sorted(heldout_stories(names)))}; {len(train)} training-story pairs, "
               f"{len(heldout)} held-out pairs under {args.out}")
         return 0
-    pairs = training_pairs(rows, names)
+    pairs = training_pairs(rows + read_tsv(CROSS_STORY), names)
     write_pairs(pairs, args.out)
     print(f"{args.out}: {len(pairs)} training inputs")
     return 0

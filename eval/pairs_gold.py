@@ -1,8 +1,8 @@
 """Keep a gold file of labelled claim pairs in step with the pairs `stance check` builds on a batch.
 
-    ./run python eval/pairs_gold.py [--articles DIR --gold FILE] status     how the gold and today's pairs differ
-    ./run python eval/pairs_gold.py [--articles DIR --gold FILE] packets OUT blind annotation packets for the pairs the gold lacks
-    ./run python eval/pairs_gold.py [--articles DIR --gold FILE] merge OUT   the labelled packets into the gold
+    ./run python eval/pairs_gold.py [--articles DIR --gold FILE] [--cross-story] status      how the gold and today's pairs differ
+    ./run python eval/pairs_gold.py [--articles DIR --gold FILE] [--cross-story] packets OUT blind annotation packets for the pairs the gold lacks
+    ./run python eval/pairs_gold.py [--articles DIR --gold FILE] [--cross-story] merge OUT   the labelled packets into the gold
 
 The defaults are the seeds and eval/gold/seed-pairs.tsv; eval/data/news-articles/ has its own gold
 (see its README). A gold file that does not exist yet is an empty gold: `packets` then covers every
@@ -41,10 +41,11 @@ COLUMNS = ("name", "a", "b", "expected", "pass_a", "pass_b", "why")
 LABELS = ("contradiction", "agreement", "neutral")
 
 
-def current_pairs(articles_dir: Path = SEEDS) -> dict[str, tuple]:
-    """name -> (ClaimPair, actor names, article titles) for a batch, as `stance check DIR` pairs them."""
+def current_pairs(articles_dir: Path = SEEDS, cross_story: bool = False) -> dict[str, tuple]:
+    """name -> (ClaimPair, actor names, article titles) for a batch, as `stance check DIR` pairs
+    them; with `cross_story`, the pairs only `stance check --cross-story DIR` builds."""
     from stance.extract import extract_statements
-    from stance.pairs import build_pairs
+    from stance.pairs import article_anchors, build_pairs
     from stance.readers import read_articles
 
     articles, skipped = read_articles([articles_dir])
@@ -55,7 +56,12 @@ def current_pairs(articles_dir: Path = SEEDS) -> dict[str, tuple]:
     extracted = extract_statements(articles)
     actors = {actor.id: actor.name for actor in extracted.actors}
     titles = {article.id: article.title or article.id for article in articles}
-    return {f"{p.a.id}|{p.b.id}": (p, actors, titles) for p in build_pairs(extracted.statements)}
+    def named(pairs):
+        return {f"{p.a.id}|{p.b.id}": (p, actors, titles) for p in pairs}
+    default = named(build_pairs(extracted.statements, anchors=article_anchors(extracted)))
+    if not cross_story:
+        return default
+    return {name: found for name, found in named(build_pairs(extracted.statements)).items() if name not in default}
 
 
 def read_gold(path: Path) -> dict[str, dict]:
@@ -202,9 +208,11 @@ def main(argv: list[str] | None = None) -> int:
     merging.add_argument("directory", type=Path)
     parser.add_argument("--articles", type=Path, default=SEEDS, help="the batch (default seeds/)")
     parser.add_argument("--gold", type=Path, default=GOLD, help=f"the gold file (default {GOLD.relative_to(REPO)})")
+    parser.add_argument("--cross-story", action="store_true",
+                        help="the pairs only `stance check --cross-story` builds (eval/data/news-articles keeps them apart)")
     args = parser.parse_args(argv)
     try:
-        pairs = current_pairs(args.articles)
+        pairs = current_pairs(args.articles, args.cross_story)
         gold = renumber(read_gold(args.gold), pairs)
         kept, stale, missing = compare(gold, pairs)
         if args.command == "status":

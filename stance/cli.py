@@ -98,6 +98,9 @@ def check(
         DEFAULT_MAX_SAME_ACTOR, min=0, help="Same-actor pairs per statement, at most (its most similar "
                                             "ones); 0: every pair, however many statements an actor has."),
     cross_actor: bool = typer.Option(True, help="Also compare different actors on the same topic."),
+    cross_story: bool = typer.Option(
+        False, help="Compare different actors across articles that share no quoted actor and no named "
+                    "person (by default such articles are taken to be on different stories)."),
     contradiction_threshold: float = typer.Option(0.5, help="P(contradiction) from which a pair is a contradiction."),
     agreement_threshold: float = typer.Option(0.5, help="P(entailment) from which a pair is an agreement."),
     batch_size: int = typer.Option(32, min=1, help="NLI batch size."),
@@ -137,7 +140,7 @@ def check(
     require_choice("--precision", precision, PRECISIONS)
     options = CheckOptions(model=model, aliases=aliases, similarity_threshold=similarity_threshold,
                            max_neighbours=max_neighbours, max_same_actor=max_same_actor or None,
-                           cross_actor=cross_actor,
+                           cross_actor=cross_actor, cross_story=cross_story,
                            contradiction_threshold=contradiction_threshold,
                            agreement_threshold=agreement_threshold, batch_size=batch_size,
                            precision=precision)

@@ -42,6 +42,7 @@ class CheckOptions:
     max_neighbours: int = DEFAULT_MAX_NEIGHBOURS  # cross-actor pairs per statement, at most
     max_same_actor: Optional[int] = DEFAULT_MAX_SAME_ACTOR  # same-actor pairs per statement (None: all)
     cross_actor: bool = True
+    cross_story: bool = False            # also pair different actors of articles with no anchor in common
     contradiction_threshold: float = 0.5
     agreement_threshold: float = 0.5
     batch_size: int = 32
@@ -69,7 +70,7 @@ def check(paths: Sequence[str | Path], options: CheckOptions | None = None,
     from .extract import extract_statements, load_aliases
     from .judge import Thresholds, judge
     from .nli import NLIModel
-    from .pairs import build_pairs
+    from .pairs import article_anchors, build_pairs
     from .readers import read_articles
 
     options = options or CheckOptions()
@@ -118,8 +119,8 @@ def check(paths: Sequence[str | Path], options: CheckOptions | None = None,
     with timed("pair"), progress("pair", len(statements)) as advance:
         pairs = build_pairs(statements, similarity_threshold=options.similarity_threshold,
                             cross_actor=options.cross_actor, max_neighbours=options.max_neighbours,
-                            max_same_actor=options.max_same_actor,
-                            vectors=vectors, advance=advance)
+                            max_same_actor=options.max_same_actor, vectors=vectors, advance=advance,
+                            anchors=None if options.cross_story else article_anchors(extraction))
 
     with timed("nli"), progress("nli", len(pairs)) as advance:
         judgements = judge(pairs, scorer, thresholds, batch_size=options.batch_size, advance=advance)
@@ -130,6 +131,7 @@ def check(paths: Sequence[str | Path], options: CheckOptions | None = None,
         "max_neighbours": options.max_neighbours,
         "max_same_actor": options.max_same_actor,
         "cross_actor": options.cross_actor,
+        "cross_story": options.cross_story,
         "contradiction_threshold": options.contradiction_threshold,
         "agreement_threshold": options.agreement_threshold,
         **options.extra_settings,

@@ -191,3 +191,25 @@ def test_several_formats_with_a_file_only_one_need_output_before_any_work(seeds_
         result = run("check", seeds_dir, "--model", tiny_model_dir, "--format", formats, "--quiet")
         assert result.exit_code == 2 and "alongside other formats needs --output" in result.stderr
         assert result.stdout == ""          # failed before reading, extracting or scoring anything
+
+
+def test_articles_of_two_stories_meet_only_through_the_same_actor_unless_cross_story(tiny_model_dir, tmp_path):
+    """A factory closure in Vierzon and a data centre in Harnford (eval/data/news-articles): by default
+    no pair joins two actors of the two stories; --cross-story brings the similarity-only pairs back."""
+    from conftest import ROOT
+    articles = ROOT / "eval" / "data" / "news-articles" / "articles"
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    for path in ("f6-libre-echange/f6-01_agence-presse-europe.txt", "e1-datacentre/e1-02_eastern-counties-wire.txt"):
+        shutil.copy(articles / path, batch)
+
+    def across(*flags):
+        out = tmp_path / f"r{len(flags)}.json"
+        result = run("check", batch, "--model", tiny_model_dir, "--format", "json", "--output", out, "--quiet", *flags)
+        assert result.exit_code == 0, result.output
+        report = json.loads(out.read_text(encoding="utf-8"))
+        return [c for c in report["comparisons"] if c["a"].split(":")[0] != c["b"].split(":")[0]], report
+    default, report = across()
+    assert default == [] and report["settings"]["cross_story"] is False
+    everything, report = across("--cross-story")
+    assert everything and report["settings"]["cross_story"] is True

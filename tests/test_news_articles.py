@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT
 from stance.extract import extract_statements
-from stance.pairs import build_pairs
+from stance.pairs import article_anchors, build_pairs
 from stance.readers import read_articles
 
 DATA = ROOT / "eval" / "data" / "news-articles"
@@ -24,22 +24,62 @@ def extracted():
     return extract_statements(articles)
 
 
-@pytest.fixture(scope="module")
-def gold():
-    with (DATA / "news-articles-pairs.tsv").open(encoding="utf-8") as f:
+def _read_gold(name):
+    with (DATA / name).open(encoding="utf-8") as f:
         return {row["name"]: row for row in csv.DictReader(f, delimiter="\t")}
 
 
-def test_every_gold_pair_is_still_built_with_the_texts_its_annotators_saw(extracted, gold):
-    built = {f"{p.a.id}|{p.b.id}": p for p in build_pairs(extracted.statements)}
-    stale = [name for name in gold if name not in built
-             or (built[name].a.text, built[name].b.text) != (gold[name]["a"], gold[name]["b"])]
+@pytest.fixture(scope="module")
+def gold():
+    return _read_gold("news-articles-pairs.tsv")
+
+
+@pytest.fixture(scope="module")
+def cross_story_gold():
+    return _read_gold("news-articles-cross-story-pairs.tsv")
+
+
+@pytest.fixture(scope="module")
+def built(extracted):
+    """name -> pair, as `stance check` pairs the batch, and as `stance check --cross-story` does."""
+    def names(pairs):
+        return {f"{p.a.id}|{p.b.id}": p for p in pairs}
+    return (names(build_pairs(extracted.statements, anchors=article_anchors(extracted))),
+            names(build_pairs(extracted.statements)))
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_every_gold_pair_is_still_built_with_the_texts_its_annotators_saw(built, gold, cross_story_gold, which):
+    rows, pairs = (gold, cross_story_gold)[which], built[which]
+    stale = [name for name in rows if name not in pairs
+             or (pairs[name].a.text, pairs[name].b.text) != (rows[name]["a"], rows[name]["b"])]
     assert stale[:5] == [], "re-run eval/pairs_gold.py (see eval/data/news-articles/README.md)"
-    assert len(gold) >= 1000
-    assert {row["expected"] for row in gold.values()} == {"contradiction", "agreement", "neutral"}
     # Both passes are kept; where they differ, the adjudication is said.
-    for row in gold.values():
+    for row in rows.values():
         assert row["pass_a"] == row["pass_b"] == row["expected"] or "adjudicated" in row["why"]
+
+
+def test_the_gold_labels_every_pair_stance_check_builds(built, gold):
+    default, _ = built
+    assert sorted(default) == sorted(gold)
+    assert {row["expected"] for row in gold.values()} == {"contradiction", "agreement", "neutral"}
+
+
+def test_different_actors_are_paired_across_articles_of_one_story_only(extracted, built, cross_story_gold):
+    """Similarity alone pairs claims of unrelated stories in a mixed batch; the anchors (an actor both
+    articles quote, a person both name) keep the stories apart and lose no pair within a story."""
+    def story(statement_id):
+        return statement_id.split("-", 1)[0]
+    default, everything = built
+    across = [n for n, p in everything.items() if story(p.a.id) != story(p.b.id)]
+    assert len(across) >= 300
+    assert sum(story(p.a.id) != story(p.b.id) for p in default.values()) <= len(across) // 20
+    # What --cross-story adds is what the default leaves out, all of it across stories, all neutral.
+    assert sorted(cross_story_gold) == sorted(set(everything) - set(default))
+    assert all(story(n.split("|")[0]) != story(n.split("|")[1]) for n in cross_story_gold)
+    assert {row["expected"] for row in cross_story_gold.values()} == {"neutral"}
+    within = {n for n, p in everything.items() if story(p.a.id) == story(p.b.id)}
+    assert within <= set(default)
 
 
 def test_the_held_out_stories_are_the_documented_rule():

@@ -2,7 +2,7 @@
 import pytest
 
 from stance.extract import extract_statements
-from stance.pairs import build_pairs, is_near_duplicate, topic_vectors
+from stance.pairs import article_anchors, build_pairs, is_near_duplicate, topic_vectors
 from stance.readers import read_articles
 from stance.types import Statement
 
@@ -120,14 +120,20 @@ def test_a_prolific_actor_keeps_each_statements_closest_same_actor_pairs():
 
 
 @pytest.fixture(scope="module")
-def seed_statements(seeds_dir):
+def seed_extraction(seeds_dir):
     articles, _ = read_articles([seeds_dir])
-    return extract_statements(articles).statements
+    return extract_statements(articles)
 
 
 @pytest.fixture(scope="module")
-def seed_pairs(seed_statements):
-    return build_pairs(seed_statements)
+def seed_statements(seed_extraction):
+    return seed_extraction.statements
+
+
+@pytest.fixture(scope="module")
+def seed_pairs(seed_extraction):
+    """As `stance check seeds/` pairs them."""
+    return build_pairs(seed_extraction.statements, anchors=article_anchors(seed_extraction))
 
 
 def _find(statements, actor, fragment):

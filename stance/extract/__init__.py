@@ -4,6 +4,7 @@
     result = extract_statements(articles, aliases=aliases, advance=None)
     result.actors       # stance.types.Actor, one per speaker across the batch, sorted by id
     result.statements   # stance.types.Statement, article order then text order
+    result.named        # article id -> full names (folded) of the persons the article names
 
 Stages, each a module:
   segment      paragraphs, quotations (messy marks included) and sentences
@@ -43,6 +44,9 @@ __all__ = ["extract_statements", "load_aliases", "Extraction", "Aliases"]
 class Extraction:
     actors: list[Actor] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
+    #: article id -> folded full names ("sergei lavrov") of the persons it names, speaking or not;
+    #: pairing uses them to tell which articles are on one story (stance.pairs.article_anchors).
+    named: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _lexicon_for(language: str):
@@ -73,7 +77,8 @@ def extract_statements(articles: Sequence[Article], aliases: Aliases | str | Pat
     final = {actor.id: actor for actor in actors.values()}
     if aliases is not None:
         final, statements = _merge(aliases, final, statements)
-    return Extraction(actors=sorted(final.values(), key=lambda a: a.id), statements=statements)
+    return Extraction(actors=sorted(final.values(), key=lambda a: a.id), statements=statements,
+                      named={one.article.id: _full_names(one) for one in read})
 
 
 @dataclass
@@ -112,6 +117,12 @@ def _spot_people(read: list[_Article]) -> None:
         surnames |= {fold_text(s.name).split()[-1] for s in spot_names(one.analysis, one.lex)}
     for one in read:
         one.spots = spot_names(one.analysis, one.lex, surnames)
+
+
+def _full_names(one: _Article) -> frozenset[str]:
+    """A surname alone is left out: two stories may each have their « M. Vasseur »."""
+    names = [s.name for s in one.spots] + [c.speaker.name for c in _speaker_names(one)]
+    return frozenset(fold_text(name) for name in names if len(name.split()) > 1)
 
 
 def _occurrences(read: list[_Article]) -> list[NameOccurrence]:
