@@ -45,7 +45,7 @@ def current_pairs(articles_dir: Path = SEEDS, cross_story: bool = False) -> dict
     """name -> (ClaimPair, actor names, article titles) for a batch, as `stance check DIR` pairs
     them; with `cross_story`, the pairs only `stance check --cross-story DIR` builds."""
     from stance.extract import extract_statements
-    from stance.pairs import article_anchors, build_pairs
+    from stance.pairs import article_anchors, build_pairs, topic_vectors
     from stance.readers import read_articles
 
     articles, skipped = read_articles([articles_dir])
@@ -58,10 +58,12 @@ def current_pairs(articles_dir: Path = SEEDS, cross_story: bool = False) -> dict
     titles = {article.id: article.title or article.id for article in articles}
     def named(pairs):
         return {f"{p.a.id}|{p.b.id}": (p, actors, titles) for p in pairs}
-    default = named(build_pairs(extracted.statements, anchors=article_anchors(extracted)))
+    vectors = topic_vectors(extracted.statements)   # embedded once for both pairings
+    default = named(build_pairs(extracted.statements, vectors=vectors, anchors=article_anchors(extracted)))
     if not cross_story:
         return default
-    return {name: found for name, found in named(build_pairs(extracted.statements)).items() if name not in default}
+    everything = named(build_pairs(extracted.statements, vectors=vectors))
+    return {name: found for name, found in everything.items() if name not in default}
 
 
 def read_gold(path: Path) -> dict[str, dict]:

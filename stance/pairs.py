@@ -140,21 +140,13 @@ def article_anchors(extraction: "Extraction") -> dict[str, frozenset[str]]:
 
 
 def _story_filter(statements: Sequence[Statement], anchors: Mapping[str, frozenset[str]]):
-    """(i, candidates) -> the candidates whose article is i's or shares an anchor with it."""
+    """(i, candidates) -> the candidates from i's article or from one sharing an anchor with it."""
     articles = [s.article_id for s in statements]
-    related: dict[tuple[str, str], bool] = {}
-
-    def on_story(a: str, b: str) -> bool:
-        if a == b:
-            return True
-        key = (a, b) if a < b else (b, a)
-        if key not in related:
-            related[key] = bool(anchors.get(a, frozenset()) & anchors.get(b, frozenset()))
-        return related[key]
 
     def keep(i: int, candidates: np.ndarray) -> np.ndarray:
-        return candidates[[on_story(articles[i], articles[int(j)]) for j in candidates]] \
-            if len(candidates) else candidates
+        own = anchors.get(articles[i], frozenset())
+        return candidates[[articles[int(j)] == articles[i] or not own.isdisjoint(anchors.get(articles[int(j)], ()))
+                           for j in candidates]]
     return keep
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT
 from stance.extract import extract_statements
-from stance.pairs import article_anchors, build_pairs
+from stance.pairs import article_anchors, build_pairs, topic_vectors
 from stance.readers import read_articles
 
 DATA = ROOT / "eval" / "data" / "news-articles"
@@ -44,8 +44,9 @@ def built(extracted):
     """name -> pair, as `stance check` pairs the batch, and as `stance check --cross-story` does."""
     def names(pairs):
         return {f"{p.a.id}|{p.b.id}": p for p in pairs}
-    return (names(build_pairs(extracted.statements, anchors=article_anchors(extracted))),
-            names(build_pairs(extracted.statements)))
+    vectors = topic_vectors(extracted.statements)
+    return (names(build_pairs(extracted.statements, vectors=vectors, anchors=article_anchors(extracted))),
+            names(build_pairs(extracted.statements, vectors=vectors)))
 
 
 @pytest.mark.parametrize("which", [0, 1])
