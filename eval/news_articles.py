@@ -2,6 +2,8 @@
 
     ./run python eval/news_articles.py split OUT       OUT/news-articles-{train,heldout}.tsv from news-articles-pairs.tsv
     ./run python eval/news_articles.py training OUT.tsv  the training stories' pairs (both files) as NLI training pairs
+    ./run python eval/news_articles.py extraction [--errors]  who-said-what against eval/gold/news-articles.json,
+                                                     per split; --errors lists the training stories' errors only
 
 Split (written before any label existed, eval/selection-rules.md, session 6): the held-out stories
 are the French story and the English story with the smallest sha1("story:<folder>"). A pair goes
@@ -24,6 +26,7 @@ from tsv_io import read_tsv, write_tsv  # noqa: E402
 
 DATA = REPO / "eval" / "data" / "news-articles"
 GOLD = DATA / "news-articles-pairs.tsv"
+EXTRACTION_GOLD = REPO / "eval" / "gold" / "news-articles.json"
 #: Pairs only `stance check --cross-story` builds (all neutral): training pairs, not part of the split.
 CROSS_STORY = DATA / "news-articles-cross-story-pairs.tsv"
 #: The gold's labels in NLI terms: `stance check` reads entailment as agreement.
@@ -71,12 +74,45 @@ def training_pairs(rows: list[dict], names: list[str]) -> list[Pair]:
     return pairs
 
 
+def extraction_by_split(show_errors: bool = False) -> None:
+    """Extraction scores on the training and the held-out stories. Fixes to the extractor are made
+    on the training stories' errors only (eval/selection-rules.md, session 8), so only those are listed."""
+    from stance.evaluation.extraction import evaluate_extraction
+
+    names = stories()
+    held = heldout_stories(names)
+    result = evaluate_extraction(EXTRACTION_GOLD)
+    def story(path: str) -> str:
+        return Path(path).parent.name
+    print("| stories | articles | gold | TP | FP | FN | precision | recall | F1 | speaker accuracy |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, keep in (("training", lambda s: s not in held), ("held-out", lambda s: s in held),
+                        ("all", lambda s: True)):
+        rows = [v["0.3"] for k, v in result.per_article.items() if keep(story(k))]
+        tp, fp, fn = (sum(r[x] for r in rows) for x in ("tp", "fp", "fn"))
+        same = sum(r["speaker_matches"] for r in rows)
+        p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+        f1 = 2 * p * r / max(p + r, 1e-9)
+        print(f"| {label} | {len(rows)} | {tp + fn} | {tp} | {fp} | {fn} | {100 * p:.1f} | {100 * r:.1f} | "
+              f"{100 * f1:.1f} | {100 * same / max(tp, 1):.1f} |")
+    if show_errors:
+        for kind, items in result.errors.items():
+            items = [e for e in items if story(e["article"]) not in held]
+            print(f"\n## {kind} (training stories): {len(items)}")
+            for e in items:
+                print("-", " ".join(f"{k}={v}" for k, v in e.items()))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("split").add_argument("out", type=Path)
     commands.add_parser("training").add_argument("out", type=Path)
+    commands.add_parser("extraction").add_argument("--errors", action="store_true")
     args = parser.parse_args(argv)
+    if args.command == "extraction":
+        extraction_by_split(args.errors)
+        return 0
     names, rows = stories(), read_tsv(GOLD)
     if args.command == "split":
         train, heldout = split(rows, names)
