@@ -1,6 +1,6 @@
 """Regenerate stance's results tables: the default NLI model on every test split, stance's labels on
 the annotated seed claim pairs, the mission pairs, the held-out written news-claim pairs and the
-annotated pairs of the news-article batch, extraction on the seeds.
+annotated pairs of the news-article batch, extraction on the seeds and on the news-article batch.
 
     ./run python eval/run_all.py [--data DIR] [--limit N] [--model M]
 
@@ -64,9 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     if stance("eval", "claims", *claims, "-q", "-o", str(args.output / "claims"),
               *(["--model", args.model] if args.model else [])) != 0:
         return 2
-    if stance("eval", "extraction", os.path.join("eval", "gold", "seeds.json"),
-              "-o", str(args.output / "extraction")) != 0:
-        return 2
+    for gold, folder in (("seeds.json", "extraction"), ("news-articles.json", "extraction-news-articles")):
+        if stance("eval", "extraction", os.path.join("eval", "gold", gold), "-o", str(args.output / folder)) != 0:
+            return 2
     table = results_table(args.output, args.limit)
     print(table)
     if not args.no_readme:
@@ -110,12 +110,16 @@ def results_table(output: Path, limit: int | None) -> str:
         lines += ["", f"Claim pairs as `stance check` labels them, model `{claims['model']}` "
                       "(details and threshold curves: `eval/results/claims/report.md`):", "",
                   claims_table([ClaimScores.from_json(name, m) for name, m in claims["datasets"].items()])]
-    extraction = json.loads((output / "extraction" / "metrics.json").read_text(encoding="utf-8"))
-    result = ExtractionResult(**{k: extraction[k] for k in (
-        "gold", "articles", "gold_statements", "predicted_statements", "thresholds", "per_article", "errors")})
-    lines += ["", f"Extraction on `eval/gold/seeds.json` ({result.gold_statements} gold statements, "
-                  f"{result.predicted_statements} extracted; errors: `eval/results/extraction/report.md`):",
-              "", extraction_table(result), "", kind_table(result)]
+    for gold, folder, what in (
+            ("seeds.json", "extraction", "the seeds, stance's development articles: an upper bound"),
+            ("news-articles.json", "extraction-news-articles",
+             "the 48 articles of eval/data/news-articles; the split's figures: `eval/news_articles.py extraction`")):
+        extraction = json.loads((output / folder / "metrics.json").read_text(encoding="utf-8"))
+        result = ExtractionResult(**{k: extraction[k] for k in (
+            "gold", "articles", "gold_statements", "predicted_statements", "thresholds", "per_article", "errors")})
+        lines += ["", f"Extraction on `eval/gold/{gold}` ({what}; {result.gold_statements} gold statements, "
+                      f"{result.predicted_statements} extracted; errors: `eval/results/{folder}/report.md`):",
+                  "", extraction_table(result), "", kind_table(result)]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
 

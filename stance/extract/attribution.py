@@ -269,12 +269,33 @@ def _claim_start(frame: Frame, words, last, lex: Lexicon) -> Frame:
             return frame
         if w.text in (",", ".", ";") or _is_finite(w):
             break
+    if frame.cue in lex.infinitive_cues:
+        k = _infinitive_at(words, j, last, lex)
+        if k is not None:
+            frame.claim_start = words[k].start
+            return frame
     if frame.cue in lex.addressee_cues:
         j = _after_addressee(words, j, last, lex)
     if lex.language == "en" and j < last and words[j].pos not in ("ADP", "PUNCT") \
             and words[j].lower not in lex.np_stops:
         frame.claim_start = words[j].start  # "Smith said the talks failed."
     return frame
+
+
+def _infinitive_at(words, j, last, lex: Lexicon) -> int | None:
+    """Where an infinitive claim opens right after the verb group (time words and adverbs
+    aside): « avoir reçu… », « n'avoir "jamais pris…" », « ne pas vouloir… »."""
+    while j < last and (words[j].lower in lex.time_words or words[j].pos == "ADV"
+                        and words[j].lower not in ("ne", "n'", "n’")):
+        j += 1
+    k = j
+    if k < last and words[k].lower in ("ne", "n'", "n’"):
+        k += 1
+        while k < last and k <= j + 3 and words[k].pos == "ADV":
+            k += 1
+    if k < last and words[k].pos in ("VERB", "AUX") and words[k].verbform == "Inf":
+        return j
+    return None
 
 
 def _after_addressee(words, j, last, lex: Lexicon) -> int:

@@ -5,9 +5,9 @@ its text is the quotation's words without the marks; a mixed claim keeps the quo
 marks it contains (« le travail était « très difficile » »), an indirect claim has none.
 
 Decisions, measured on the seeds:
-- The first line is skipped when it is a headline (short, not ending a sentence): it
-  repeats the article's lead and names the speaker by a bare role (« Le chef de l'OTAN
-  appelle à… »). A first line that is the lead itself (seeds/002, seeds/003) is read.
+- The first line (under a date line, if any) is skipped when it is a headline (short, not
+  ending a sentence): it repeats the article's lead and names the speaker by a bare role
+  (« Le chef de l'OTAN appelle à… »). A first line that is the lead itself (seeds/002, seeds/003) is read.
 - A quotation with no attribution of its own that makes up its whole sentence, four words
   or more, in the same or the next paragraph as the previous statement, continues that
   statement's speaker (a floating quote). Shorter quotations without a speech verb are
@@ -25,6 +25,7 @@ from .lexicon import Lexicon
 from .mentions import Mention
 from .nlp import Analysis
 from .segment import Quote, paragraphs
+from ..readers import is_date_line
 
 #: A quotation standing alone needs this many words to be a floating statement.
 MIN_FLOATING_WORDS = 4
@@ -70,6 +71,9 @@ def article_claims(analysis: Analysis, lex: Lexicon) -> list[Claim]:
 
 def _headline_end(text: str, lex: Lexicon) -> int:
     paras = paragraphs(text)
+    # A date line above the headline (« date 2026-03-02 ») is no headline: the next line may be.
+    if paras and is_date_line(text[paras[0][0]:paras[0][1]]):
+        paras = paras[1:]
     if not paras:
         return 0
     start, end = paras[0]

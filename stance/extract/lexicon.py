@@ -26,6 +26,7 @@ class Lexicon:
     according: tuple[tuple[str, ...], ...]           # ("selon",), ("d'", "après")
     narrative_markers: frozenset[str]
     addressee_cues: frozenset[str]       # « told reporters CLAIM »: an addressee comes before the claim
+    infinitive_cues: frozenset[str]      # « a affirmé n'avoir rien pris »: the claim is an infinitive
     forms: dict[str, str]                # written form -> lemma
     pronouns: dict[str, tuple[str, bool]]  # word -> (gender, plural)
     honorifics: dict[str, str]           # word -> gender ("m", "f", "", "m+" for several)
@@ -105,6 +106,7 @@ def lexicon(language: str) -> Lexicon:
         according=tuple(tuple(_split_elision(a)) for a in cues.get("according", [])),
         narrative_markers=_words(cues.get("narrative_infinitive_markers", [])),
         addressee_cues=_words(cues.get("addressee", [])),
+        infinitive_cues=_words(cues.get("infinitive", [])),
         forms=forms,
         pronouns={k.lower(): (v.get("gender", ""), bool(v.get("plural", False)))
                   for k, v in data.get("pronouns", {}).items()},
@@ -208,6 +210,15 @@ def name_rules() -> NameRules:
         glued_max_letters=int(data["glued_max_letters"]),
         glued_min_surname=int(data["glued_min_surname"]),
     )
+
+
+@lru_cache(maxsize=None)
+def given_name_genders() -> dict[str, str]:
+    """Folded given name -> "m" / "f" (resources/lang/given_names.toml)."""
+    from .folding import fold_text
+
+    data = _read("given_names.toml")
+    return {fold_text(name): gender for gender in ("m", "f") for name in data[gender]}
 
 
 def equivalent_groups() -> list[list[str]]:

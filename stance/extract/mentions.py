@@ -83,6 +83,10 @@ def _strip(words: list[Word]) -> list[Word]:
     return words[start:end]
 
 
+#: « ses conseillers », « leurs avocats »: several people, never one actor.
+_PLURAL_POSSESSIVES = frozenset({"ses", "leurs", "nos", "vos", "mes"})
+
+
 def parse_phrase(words: list[Word], lex: Lexicon, text: str) -> Mention | None:
     """What a speaker phrase names, or None when it names no speaker at all."""
     words = _strip(words)
@@ -97,12 +101,16 @@ def parse_phrase(words: list[Word], lex: Lexicon, text: str) -> Mention | None:
         mention.gender, mention.plural = lex.pronouns[pronoun]
         mention.kind = "collective" if mention.plural else "pronoun"
         return mention
-    if first in lex.possessives:
+    # « son équipe », « ses proches » are groups; « son président », "its spokesman" a role.
+    if first in lex.possessives and not (len(words) > 1 and not words[0].plural
+                                         and first not in _PLURAL_POSSESSIVES
+                                         and lex.is_role(words[1].lower)):
         mention.kind = "collective"
         return mention
     if first in lex.honorifics and words[0].capitalised:
         return _honorific_name(mention, words, lex)
-    body = words[1:] if first in lex.determiners or first in lex.indefinite else words
+    body = words[1:] if first in lex.determiners or first in lex.indefinite \
+        or first in lex.possessives else words
     if not body:
         return None
     institution = gaz.institution(body)

@@ -27,7 +27,7 @@ from .actors import PersonIndex
 from .aliases import AliasEntry, Aliases
 from .claims import Claim
 from .folding import fold_text
-from .lexicon import Lexicon
+from .lexicon import Lexicon, given_name_genders
 from .mentions import Mention, NameSpot, gazetteer, role_key, roles_match
 
 
@@ -59,6 +59,15 @@ class Registry:
         self.people, self.aliases = people, aliases
         self.drafts: dict[str, Draft] = {}
         self.person_roles: dict[str, list[tuple[frozenset[str], str]]] = {}
+        self.genders: dict[str, str] = {}   # person draft -> "m" / "f", learned over the batch
+
+    def learn_gender(self, draft: str, gender: str, name: str = "") -> None:
+        """From a title (« Mme Delattre ») or else a known given name (« Sandrine Delattre »)."""
+        words = name.split()
+        gender = gender.rstrip("+") or (given_name_genders().get(fold_text(words[0]), "")
+                                        if len(words) >= 2 else "")
+        if gender and draft.startswith(("person:", "alias:")):
+            self.genders.setdefault(draft, gender)
 
     def draft(self, key: str, kind: str) -> Draft:
         if key not in self.drafts:
@@ -92,11 +101,13 @@ class Registry:
 
 def learn_roles(article_index: int, claims: list[Claim], spots: list[NameSpot],
                 registry: Registry, lex: Lexicon) -> None:
-    """Roles the article gives people by apposition, for role nouns anywhere in the batch."""
+    """Roles the article gives people by apposition, for role nouns anywhere in the batch; and
+    their gender, for pronouns."""
     for spot in spots:
-        if spot.role:
-            draft = registry.alias(spot.text, spot.name) or registry.person(spot.name, article_index)
-            if draft is not None:
+        draft = registry.alias(spot.text, spot.name) or registry.person(spot.name, article_index)
+        if draft is not None:
+            registry.learn_gender(draft, spot.gender, spot.name)
+            if spot.role:
                 registry.learn_role(draft, spot.role, lex)
     for claim in claims:
         mention = claim.speaker
@@ -117,7 +128,7 @@ def resolve_article(article_index: int, claims: list[Claim], spots: list[NameSpo
         if draft is None or spot.in_quote:
             continue
         subject = spot.subject or registry.people.glued(spot.name) in lex.glued_auxiliaries
-        events.append(Event(spot.start, draft, subject, spot.gender))
+        events.append(Event(spot.start, draft, subject, spot.gender or registry.genders.get(draft, "")))
         _record_name(registry, draft, spot.text, spot.name)
     anonymous: list[tuple[int, tuple[frozenset[str], str]]] = []
     resolved: list[tuple[Claim, str | None, str]] = []
@@ -130,7 +141,8 @@ def resolve_article(article_index: int, claims: list[Claim], spots: list[NameSpo
             speaker = mention.text.lstrip("-").removeprefix("t-")
             draft = _resolve(mention, article_index, events, anonymous, resolved, registry, lex)
             if draft is not None:
-                events.append(Event(mention.start, draft, True, mention.gender))
+                events.append(Event(mention.start, draft, True,
+                                    mention.gender or registry.genders.get(draft, "")))
                 events.sort(key=lambda e: e.position)
         resolved.append((claim, draft, speaker))
         previous = (draft, speaker)
@@ -169,6 +181,10 @@ def _resolve(mention: Mention, article: int, events: list[Event], anonymous, res
         record.surfaces[_without_determiner(mention.text, lex)] += 1
         return record.key
     if mention.kind == "group":
+        named = _named_group(mention, events, registry, lex)
+        if named is not None:
+            registry.drafts[named].surfaces[_without_determiner(mention.text, lex)] += 1
+            return named
         record = registry.draft(f"group:{fold_text(mention.institution)}", "organization")
         record.display = record.display or mention.institution
         record.surfaces[_without_determiner(mention.text, lex)] += 1
@@ -178,8 +194,7 @@ def _resolve(mention: Mention, article: int, events: list[Event], anonymous, res
         return None
     before = [e for e in events if e.position < position]
     if mention.kind == "pronoun":
-        people = [e for e in before if e.draft.startswith(("person:", "alias:"))
-                  and _gender_fits(mention.gender, e.gender)]
+        people = _people(before, mention.gender)
         candidates = [e for e in people if e.subject] or people
         return candidates[-1].draft if candidates else _last_speaker(resolved)
     if mention.kind == "role":
@@ -193,8 +208,7 @@ def _resolve_role(mention: Mention, before: list[Event], anonymous, resolved,
     holders = {draft for draft, keys in registry.person_roles.items()
                if any(roles_match(key, k) for k in keys)}
     local = [e for e in before if e.draft in holders]
-    people = [e for e in before if e.draft.startswith(("person:", "alias:"))
-              and _gender_fits(mention.gender, e.gender)]
+    people = _people(before, mention.gender)
     if local:
         chosen = local[-1].draft
     elif any(roles_match(key, k) for _, k in anonymous):
@@ -210,11 +224,37 @@ def _resolve_role(mention: Mention, before: list[Event], anonymous, resolved,
     return chosen
 
 
+def _named_group(mention: Mention, events: list[Event], registry: Registry, lex: Lexicon) -> str | None:
+    """« l'agence » after « l'Agence régionale de santé a indiqué… », "the council" after "Harnford
+    District Council said…": a bare head noun is the latest organisation of the article, named
+    before it, whose name holds that noun."""
+    head = fold_text(mention.institution)
+    if " " in head or head not in lex.group_heads:
+        return None
+    for event in reversed([e for e in events if e.position < mention.start]):
+        record = registry.drafts.get(event.draft)
+        if record is None or record.kind != "organization" or event.draft == f"group:{head}":
+            continue
+        names = [record.display, *record.surfaces]
+        if any(head in fold_text(name).split() and fold_text(name) != head for name in names):
+            return event.draft
+    return None
+
+
 def _last_speaker(resolved) -> str | None:
     for _, draft, _ in reversed(resolved):
         if draft is not None:
             return draft
     return None
+
+
+def _people(events: list[Event], gender: str) -> list[Event]:
+    """The person events a gendered mention may mean: those of that gender when the batch
+    knows any, else those whose gender is unknown too (« elle » is not « Thierry Lambrecht »)."""
+    people = [e for e in events if e.draft.startswith(("person:", "alias:"))
+              and _gender_fits(gender, e.gender)]
+    known = [e for e in people if gender and e.gender == gender]
+    return known or people
 
 
 def _gender_fits(wanted: str, known: str) -> bool:

@@ -62,9 +62,13 @@ def apposed_name(words, j, last, speaker: Mention, lex: Lexicon, text) -> tuple[
     if speaker.kind not in ("role", "anonymous") or j + 1 >= last or words[j].text != ",":
         return None, j
     k = j + 1
+    # « son président, le Dr Yannick Deprez »: a determiner before a title opens the name too.
+    if k + 1 < last and words[k].lower in lex.determiners and words[k + 1].lower in lex.honorifics:
+        k += 1
+    opens = k
     while k < last and words[k].capitalised and not words[k].is_quote_mark and words[k].pos != "PUNCT":
         k += 1
-    named = parse_phrase(words[j + 1:k], lex, text) if k > j + 1 else None
+    named = parse_phrase(words[opens:k], lex, text) if k > opens else None
     if named is None or named.kind != "name":
         return None, j
     named.roles.append(speaker.role)
