@@ -77,7 +77,7 @@ def training_pairs(rows: list[dict], names: list[str]) -> list[Pair]:
 def extraction_by_split(show_errors: bool = False) -> None:
     """Extraction scores on the training and the held-out stories. Fixes to the extractor are made
     on the training stories' errors only (eval/selection-rules.md, session 8), so only those are listed."""
-    from stance.evaluation.extraction import evaluate_extraction
+    from stance.evaluation.extraction import Counts, evaluate_extraction
 
     names = stories()
     held = heldout_stories(names)
@@ -89,12 +89,11 @@ def extraction_by_split(show_errors: bool = False) -> None:
     for label, keep in (("training", lambda s: s not in held), ("held-out", lambda s: s in held),
                         ("all", lambda s: True)):
         rows = [v["0.3"] for k, v in result.per_article.items() if keep(story(k))]
-        tp, fp, fn = (sum(r[x] for r in rows) for x in ("tp", "fp", "fn"))
-        same = sum(r["speaker_matches"] for r in rows)
-        p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-        f1 = 2 * p * r / max(p + r, 1e-9)
-        print(f"| {label} | {len(rows)} | {tp + fn} | {tp} | {fp} | {fn} | {100 * p:.1f} | {100 * r:.1f} | "
-              f"{100 * f1:.1f} | {100 * same / max(tp, 1):.1f} |")
+        m = Counts(**{x: sum(r[x] for r in rows) for x in ("tp", "fp", "fn")},
+                   speaker=sum(r["speaker_matches"] for r in rows)).as_json()
+        print(f"| {label} | {len(rows)} | {m['tp'] + m['fn']} | {m['tp']} | {m['fp']} | {m['fn']} | "
+              f"{100 * m['precision']:.1f} | {100 * m['recall']:.1f} | {100 * m['f1']:.1f} | "
+              f"{100 * m['speaker_accuracy']:.1f} |")
     if show_errors:
         for kind, items in result.errors.items():
             items = [e for e in items if story(e["article"]) not in held]

@@ -43,13 +43,6 @@ _SUPPORTED_LIST = ", ".join(_SUPPORTED)
 _DATE_MARKER = re.compile(
     r"[ \t]*(?:date[ \t]*[:=]?[ \t]*)?(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4})"
     r"(?![\w/-])[ \t]*[:|–—-]?[ \t]*", re.IGNORECASE)
-
-
-def is_date_line(line: str) -> bool:
-    """Whether a line is only a date marker (« date 2026-03-02 »), as plain files may open."""
-    return _DATE_MARKER.fullmatch(line) is not None
-
-
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.+\-Z ]*)?")
 _DAY_FIRST_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
@@ -67,6 +60,11 @@ class _Draft:
     language: Optional[str] = None
     source: Optional[str] = None
     url: Optional[str] = None
+
+
+def is_date_line(line: str) -> bool:
+    """Whether a line is only a date marker (« date 2026-03-02 »), as plain files may open."""
+    return _DATE_MARKER.fullmatch(line) is not None
 
 
 def read_articles(paths: Iterable[str | Path]) -> tuple[list[Article], list[Skipped]]:

@@ -285,14 +285,12 @@ def _claim_start(frame: Frame, words, last, lex: Lexicon) -> Frame:
 def _infinitive_at(words, j, last, lex: Lexicon) -> int | None:
     """Where an infinitive claim opens right after the verb group (time words and adverbs
     aside): « avoir reçu… », « n'avoir "jamais pris…" », « ne pas vouloir… »."""
-    while j < last and (words[j].lower in lex.time_words or words[j].pos == "ADV"
-                        and words[j].lower not in ("ne", "n'", "n’")):
+    while j < last and (words[j].lower in lex.time_words or words[j].pos == "ADV") \
+            and words[j].lower not in lex.negations:
         j += 1
     k = j
-    if k < last and words[k].lower in ("ne", "n'", "n’"):
+    while k < last and k <= j + 3 and (words[k].lower in lex.negations or words[k].pos == "ADV"):
         k += 1
-        while k < last and k <= j + 3 and words[k].pos == "ADV":
-            k += 1
     if k < last and words[k].pos in ("VERB", "AUX") and words[k].verbform == "Inf":
         return j
     return None

@@ -83,10 +83,6 @@ def _strip(words: list[Word]) -> list[Word]:
     return words[start:end]
 
 
-#: « ses conseillers », « leurs avocats »: several people, never one actor.
-_PLURAL_POSSESSIVES = frozenset({"ses", "leurs", "nos", "vos", "mes"})
-
-
 def parse_phrase(words: list[Word], lex: Lexicon, text: str) -> Mention | None:
     """What a speaker phrase names, or None when it names no speaker at all."""
     words = _strip(words)
@@ -103,7 +99,6 @@ def parse_phrase(words: list[Word], lex: Lexicon, text: str) -> Mention | None:
         return mention
     # « son équipe », « ses proches » are groups; « son président », "its spokesman" a role.
     if first in lex.possessives and not (len(words) > 1 and not words[0].plural
-                                         and first not in _PLURAL_POSSESSIVES
                                          and lex.is_role(words[1].lower)):
         mention.kind = "collective"
         return mention

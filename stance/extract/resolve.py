@@ -69,6 +69,10 @@ class Registry:
         if gender and draft.startswith(("person:", "alias:")):
             self.genders.setdefault(draft, gender)
 
+    def gender_of(self, draft: str, written: str = "") -> str:
+        """The gender a mention shows (« Mme », « elle »), else the one the batch taught."""
+        return written or self.genders.get(draft, "")
+
     def draft(self, key: str, kind: str) -> Draft:
         if key not in self.drafts:
             self.drafts[key] = Draft(key=key, kind=kind)
@@ -128,7 +132,7 @@ def resolve_article(article_index: int, claims: list[Claim], spots: list[NameSpo
         if draft is None or spot.in_quote:
             continue
         subject = spot.subject or registry.people.glued(spot.name) in lex.glued_auxiliaries
-        events.append(Event(spot.start, draft, subject, spot.gender or registry.genders.get(draft, "")))
+        events.append(Event(spot.start, draft, subject, registry.gender_of(draft, spot.gender)))
         _record_name(registry, draft, spot.text, spot.name)
     anonymous: list[tuple[int, tuple[frozenset[str], str]]] = []
     resolved: list[tuple[Claim, str | None, str]] = []
@@ -141,8 +145,7 @@ def resolve_article(article_index: int, claims: list[Claim], spots: list[NameSpo
             speaker = mention.text.lstrip("-").removeprefix("t-")
             draft = _resolve(mention, article_index, events, anonymous, resolved, registry, lex)
             if draft is not None:
-                events.append(Event(mention.start, draft, True,
-                                    mention.gender or registry.genders.get(draft, "")))
+                events.append(Event(mention.start, draft, True, registry.gender_of(draft, mention.gender)))
                 events.sort(key=lambda e: e.position)
         resolved.append((claim, draft, speaker))
         previous = (draft, speaker)
@@ -235,8 +238,8 @@ def _named_group(mention: Mention, events: list[Event], registry: Registry, lex:
         record = registry.drafts.get(event.draft)
         if record is None or record.kind != "organization" or event.draft == f"group:{head}":
             continue
-        names = [record.display, *record.surfaces]
-        if any(head in fold_text(name).split() and fold_text(name) != head for name in names):
+        names = {fold_text(name) for name in (record.display, *record.surfaces)} - {head}
+        if any(head in name.split() for name in names):
             return event.draft
     return None
 
