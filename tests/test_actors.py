@@ -195,3 +195,27 @@ def test_bad_alias_files_give_one_line_errors(tmp_path, name, content, message, 
 def test_missing_alias_file(tmp_path):
     with pytest.raises(InputError, match="cannot read alias file"):
         load_aliases(tmp_path / "nope.toml")
+
+
+# --- groups named after a group noun --------------------------------------------------------
+
+def _speakers(text):
+    result = extract_statements([_article(text)])
+    actors = {a.id: a for a in result.actors}
+    return [(actors[s.actor_id].name, actors[s.actor_id].kind) for s in result.statements]
+
+
+def test_a_group_noun_before_a_name_makes_an_organisation_and_the_bare_noun_refers_to_it():
+    speakers = _speakers(
+        "Le syndicat Sud-Rail a affirmé lundi que « la grève sera reconduite jusqu'à vendredi ». "
+        "Le syndicat a ajouté que les négociations étaient « au point mort ».")
+    assert speakers == [("Sud-Rail", "organization")] * 2
+
+
+def test_a_person_known_to_the_batch_is_not_turned_into_a_group():
+    """« le gouvernement Bayrou »: the name stays François Bayrou's."""
+    speakers = _speakers(
+        "François Bayrou a présenté mardi son plan d'économies. "
+        "Le gouvernement Bayrou a affirmé que « le déficit sera ramené sous 5 % l'an prochain ».")
+    assert ("Bayrou", "organization") not in speakers
+    assert all(kind == "person" for _, kind in speakers)

@@ -200,6 +200,29 @@ def test_a_role_noun_of_everyday_news_is_a_speaker(extracted):
     assert _speaker(extracted, "Les urgences tiennent avec des bouts de ficelle") == "Sandrine Delattre"
 
 
+def _actor(extracted, text_start):
+    actors = {a.id: a for a in extracted.actors}
+    return actors[_statement(extracted, text_start).actor_id]
+
+
+def test_a_name_after_a_group_noun_is_the_group_not_a_person(extracted):
+    """f4-03: « l'équipe Kervel-Atlantique a confirmé samedi qu'elle serait bien au départ »: an
+    organisation (it was a person, shown as « Atlantique »)."""
+    team = _actor(extracted, "elle serait bien au départ de la course dimanche")
+    assert (team.name, team.kind) == ("Kervel-Atlantique", "organization")
+    assert "Atlantique" not in {a.name for a in extracted.actors}
+
+
+def test_a_bare_group_noun_is_the_group_a_name_introduced(extracted):
+    """f2-05: « Le syndicat réclame l'ouverture de 300 postes… » after « l'USS-Santé » (named with
+    « le syndicat » earlier in the batch); e1-01: "The company expects…" after "technology company
+    Corvane Data", which is no person."""
+    assert _speaker(extracted, "réclame l'ouverture de 300 postes d'infirmiers") == "USS-Santé"
+    company = _actor(extracted, "the first two data halls could be operational in 2028")
+    assert (company.name, company.kind) == ("Corvane Data", "organization")
+    assert not any(a.name == "Corvane Data" and a.kind == "person" for a in extracted.actors)
+
+
 def test_stance_on_the_news_articles_extraction_gold():
     """A floor under the measured figures (eval/README.md has them), so that a regression fails."""
     from stance.evaluation.extraction import evaluate_extraction

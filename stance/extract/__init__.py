@@ -33,7 +33,8 @@ from .aliases import Aliases, AliasEntry, keys_of, load_aliases
 from .claims import Claim, article_claims
 from .folding import fold_text, slug
 from .lexicon import LANGUAGES, Lexicon, lexicon
-from .mentions import NameSpot, gazetteer, spot_names
+from .mentions import gazetteer
+from .spots import GroupSpot, NameSpot, spot_groups, spot_names
 from .nlp import Analysis, analyse
 from .resolve import Draft, Registry, learn_roles, resolve_article
 
@@ -69,7 +70,7 @@ def extract_statements(articles: Sequence[Article], aliases: Aliases | str | Pat
     registry = Registry(PersonIndex(_occurrences(read)), aliases)
     for one in read:
         learn_roles(one.index, one.claims, one.spots, registry, one.lex)
-    resolved = [(one, resolve_article(one.index, one.claims, one.spots, registry, one.lex))
+    resolved = [(one, resolve_article(one.index, one.claims, one.spots, one.groups, registry, one.lex))
                 for one in read]
     actors = _actors(registry, {draft for _, found in resolved for _, draft, _ in found
                                 if draft is not None})
@@ -89,6 +90,7 @@ class _Article:
     analysis: Analysis
     claims: list[Claim]
     spots: list[NameSpot] = field(default_factory=list)
+    groups: list[GroupSpot] = field(default_factory=list)
 
 
 def _read(articles: Sequence[Article], advance: Advance | None,
@@ -117,6 +119,7 @@ def _spot_people(read: list[_Article]) -> None:
         surnames |= {fold_text(s.name).split()[-1] for s in spot_names(one.analysis, one.lex)}
     for one in read:
         one.spots = spot_names(one.analysis, one.lex, surnames)
+        one.groups = spot_groups(one.analysis, one.lex)
 
 
 def _full_names(one: _Article) -> frozenset[str]:

@@ -85,6 +85,14 @@ class PersonIndex:
         cluster.articles |= articles
         self._by_words[words] = cluster
 
+    def by_surname(self, name: str) -> PersonCluster | None:
+        """The one cluster whose full name ends with this one-word name, if exactly one does
+        (« Bayrou » in « le gouvernement Bayrou », where it is never a name occurrence itself)."""
+        words = name_words(name)
+        matches = [c for c in self.clusters if len(words) == 1
+                   and any(len(m) > 1 and m[-1] == words[0] for m in c.members)]
+        return matches[0] if len(matches) == 1 else None
+
     def glued(self, name: str) -> str:
         """The letters a glued-word typo added to this name ("a" for « Ruttea »), or ""."""
         words = name_words(name)

@@ -3,8 +3,8 @@
 A speaker is written many ways: « M. Lavrov », « le président ukrainien », « -t-il »,
 « le Kremlin », « le secrétaire général de l'Otan Mark Rutte », « l'administration
 militaire municipale », « un haut responsable » (anonymous), « son équipe » (a group no
-single actor stands for). `parse_phrase` reads one such phrase; `spot_names` finds
-every person named in an article, for pronouns and role nouns to refer back to.
+single actor stands for). `parse_phrase` reads one such phrase (stance.extract.spots finds the
+people and groups an article names).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .folding import fold_text
 from .lexicon import Lexicon, institutions
-from .nlp import Analysis, Word
+from .nlp import Word
 
 #: Mention kinds that name no actor: their statements are not attributed.
 UNATTRIBUTED = frozenset({"anonymous", "collective"})
@@ -124,6 +124,13 @@ def parse_phrase(words: list[Word], lex: Lexicon, text: str) -> Mention | None:
         mention.kind = "name"
     if role_words:
         head = _head(role_words, lex)
+        if name_words and head is not None and _names_an_organisation(head, role_words, lex):
+            # « l'équipe Kervel-Atlantique », "technology company Corvane Data": the name is the group's
+            mention.kind, mention.name, mention.name_text, mention.name_start = "group", "", "", -1
+            mention.institution = text[name_words[0].start:name_words[-1].end]
+            mention.role = text[role_words[0].start:role_words[-1].end]
+            mention.roles.append(mention.role)
+            return mention
         if name_words and (head is None or not lex.is_role(head.lower)):
             return None  # « la demande de Zelensky »: the name is a complement, no speaker
         mention.role = text[role_words[0].start:role_words[-1].end]
@@ -146,6 +153,13 @@ def parse_phrase(words: list[Word], lex: Lexicon, text: str) -> Mention | None:
     if first in lex.indefinite and mention.kind == "name":
         return None
     return mention
+
+
+def _names_an_organisation(head: Word, role_words: list[Word], lex: Lexicon) -> bool:
+    """A group noun right before a name, with no « de » complement between: « le syndicat USS-Santé »,
+    not « le syndicat de Mme Delattre »."""
+    return ((head.lower in lex.group_heads or head.lower in lex.collective) and not head.plural
+            and not any(w.lower in lex.of_words for w in role_words[role_words.index(head):]))
 
 
 def _honorific_name(mention: Mention, words: list[Word], lex: Lexicon) -> Mention | None:
@@ -174,7 +188,7 @@ def _split_role_and_name(body: list[Word], lex: Lexicon, gaz: Gazetteer):
     """ "secrétaire général de l'Otan Mark Rutte" -> (role words, name words)."""
     end = len(body)
     start = end
-    while start > 0 and body[start - 1].capitalised and not _is_role_word(body[start - 1], lex):
+    while start > 0 and body[start - 1].capitalised and not is_role_word(body[start - 1], lex):
         start -= 1
     run = body[start:end]
     # Institutions and places at the head of the run belong to the role's complement.
@@ -196,7 +210,7 @@ def _split_role_and_name(body: list[Word], lex: Lexicon, gaz: Gazetteer):
     return role, name
 
 
-def _is_role_word(word: Word, lex: Lexicon) -> bool:
+def is_role_word(word: Word, lex: Lexicon) -> bool:
     lower = word.lower
     return lex.is_role(lower) or lower in lex.role_modifiers
 
@@ -260,134 +274,3 @@ def roles_match(a: tuple[frozenset[str], str], b: tuple[frozenset[str], str]) ->
     if not head_a or not head_b or not (head_a <= head_b or head_b <= head_a):
         return False
     return not comp_a or not comp_b or comp_a == comp_b
-
-
-@dataclass
-class NameSpot:
-    """A person named in an article, for later pronouns and role nouns to refer to."""
-    start: int
-    end: int
-    name: str          # as written without honorific
-    text: str          # as written
-    gender: str
-    subject: bool      # subject of its clause (a pronoun prefers those)
-    in_quote: bool
-    role: str = ""     # a role the article gives it by apposition
-
-
-def spot_names(analysis: Analysis, lex: Lexicon,
-               known_surnames: set[str] = frozenset()) -> list[NameSpot]:
-    """Every person named in the article: honorific + capitalised words, French NER
-    persons, capitalised runs of two words or more in English, and any capitalised word
-    that is the surname of a person found so (« Macron » after « Emmanuel Macron »)."""
-    first_pass = _spots(analysis, lex, set(known_surnames))
-    surnames = set(known_surnames) | {fold_text(s.name).split()[-1] for s in first_pass if s.name}
-    return _spots(analysis, lex, surnames)
-
-
-def _spots(analysis: Analysis, lex: Lexicon, surnames: set[str]) -> list[NameSpot]:
-    gaz = gazetteer()
-    words, spots = analysis.words, []
-    i = 0
-    while i < len(words):
-        honorific = (words[i].lower in lex.honorifics and words[i].capitalised
-                     and i + 1 < len(words) and words[i + 1].capitalised)
-        start = i + 1 if honorific else i
-        if not _may_start_name(words[start], lex):
-            i += 1
-            continue
-        end = start
-        while end < len(words) and _may_start_name(words[end], lex) \
-                and words[end].sent == words[start].sent:
-            end += 1
-        run = _trim_run(words[start:end], gaz, lex)
-        followed_by_role = end < len(words) and run and \
-            lex.is_role(f"{words[end - 1].lower} {words[end].lower}")
-        if run and not followed_by_role and _is_person(run, honorific, lex, gaz, surnames):
-            first = words[i] if honorific else run[0]
-            gender = lex.honorifics.get(words[i].lower, "") if honorific else ""
-            spots.append(NameSpot(
-                start=first.start, end=run[-1].end,
-                name=analysis.text[run[0].start:run[-1].end],
-                text=analysis.text[first.start:run[-1].end], gender=gender.rstrip("+"),
-                subject=_is_subject(words, run[-1].i + 1, run), in_quote=run[0].quote >= 0,
-                role=_apposed_role(words, first.i, run[-1].i + 1, lex, analysis.text)))
-        i = max(end, i + 1)
-    return spots
-
-
-def _may_start_name(word: Word, lex: Lexicon) -> bool:
-    return (word.capitalised and not word.is_quote_mark and word.pos != "PUNCT"
-            and word.lower not in lex.not_names and not _is_role_word(word, lex)
-            and word.lower not in lex.determiners and word.lower not in lex.pronouns)
-
-
-def _trim_run(run: list[Word], gaz: Gazetteer, lex: Lexicon) -> list[Word]:
-    """Drop institutions and places heading the run, and (French) capitalised common
-    nouns around it: « l'Otan Mark Rutte » -> « Mark Rutte »,
-    « Rencontre Zelensky » -> « Zelensky »."""
-    for size in range(min(len(run), gaz.longest), 0, -1):
-        if gaz.institution(run[:size]) or gaz.is_place(run[:size]):
-            run = run[size:]
-            break
-    if lex.language == "fr":
-        while run and run[0].ent != "PER" and run[0].pos not in ("PROPN", "X"):
-            run = run[1:]
-        while run and run[-1].ent != "PER" and run[-1].pos not in ("PROPN", "X"):
-            run = run[:-1]
-    return run
-
-
-def _is_person(run: list[Word], honorific: bool, lex: Lexicon, gaz: Gazetteer,
-               surnames: set[str]) -> bool:
-    if gaz.institution(run) or gaz.is_place(run):
-        return False
-    if any(w.text.isupper() and len(w.text) > 1 for w in run):
-        return False
-    if honorific or fold_text(run[-1].text) in surnames:
-        return True
-    if lex.language == "fr":
-        return any(w.ent == "PER" for w in run)
-    return len(run) >= 2
-
-
-def _is_subject(words: list[Word], after: int, run: list[Word]) -> bool:
-    """A name is a subject when a verb follows it, possibly after an apposition in commas,
-    or when the parser says so."""
-    if any(w.dep.startswith("nsubj") for w in run):
-        return True
-    j = after
-    if j + 1 < len(words) and words[j].text == "," and not _is_verb(words[j + 1]):
-        k = j + 1
-        while k < len(words) and words[k].text != "," and k - j < 15 and not _is_verb(words[k]):
-            k += 1
-        if k < len(words) and words[k].text == ",":
-            j = k
-    if j < len(words) and words[j].text == ",":
-        j += 1
-    while j < len(words) and words[j].pos == "ADV" and not words[j].capitalised:
-        j += 1
-    return j < len(words) and _is_verb(words[j])
-
-
-def _is_verb(word: Word) -> bool:
-    return word.pos in ("AUX", "VERB") and word.verbform != "Inf"
-
-
-def _apposed_role(words: list[Word], first: int, after: int, lex: Lexicon, text: str) -> str:
-    """ « le président ukrainien Volodymyr Zelensky », « le secrétaire général de
-    l'Alliance, Mark Rutte » teach a role."""
-    end = first
-    if first > 0 and words[first - 1].text == ",":
-        end = first - 1
-    for det in range(end - 1, max(-1, end - 9), -1):
-        word = words[det]
-        if word.pos in ("PUNCT", "VERB", "AUX", "SCONJ") or word.is_quote_mark:
-            return ""
-        if word.lower in lex.determiners:
-            mention = parse_phrase(words[det:end if end < first else after], lex, text)
-            if mention is not None and end < first and mention.kind == "role":
-                return mention.role
-            if mention is not None and end == first and mention.kind == "name" and mention.roles:
-                return mention.roles[0]
-    return ""

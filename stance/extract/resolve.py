@@ -28,7 +28,8 @@ from .aliases import AliasEntry, Aliases
 from .claims import Claim
 from .folding import fold_text
 from .lexicon import Lexicon, given_name_genders
-from .mentions import Mention, NameSpot, gazetteer, role_key, roles_match
+from .mentions import Mention, gazetteer, role_key, roles_match
+from .spots import GroupSpot, NameSpot
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Registry:
         self.drafts: dict[str, Draft] = {}
         self.person_roles: dict[str, list[tuple[frozenset[str], str]]] = {}
         self.genders: dict[str, str] = {}   # person draft -> "m" / "f", learned over the batch
+        self.group_names: dict[str, str] = {}  # folded name -> draft, from « l'équipe Kervel-Atlantique »
 
     def learn_gender(self, draft: str, gender: str, name: str = "") -> None:
         """From a title (« Mme Delattre ») or else a known given name (« Sandrine Delattre »)."""
@@ -88,6 +90,14 @@ class Registry:
                 if aliased is not None:
                     return aliased
         return f"person:{cluster.index}"
+
+    def known_person(self, name: str, article: int) -> str | None:
+        """The person a name surely means: one whose gender a title or a given name told (a bare
+        surname counts, « Bayrou » of « François Bayrou »); "Corvane Data", a capitalised run, is not."""
+        draft = self.person(name, article)
+        if draft is None and (cluster := self.people.by_surname(name)) is not None:
+            draft = f"person:{cluster.index}"
+        return draft if draft is not None and draft in self.genders else None
 
     def alias(self, *surfaces: str) -> str | None:
         entry = self.aliases.entry_for(*surfaces) if self.aliases else None
@@ -123,10 +133,12 @@ def learn_roles(article_index: int, claims: list[Claim], spots: list[NameSpot],
                     registry.learn_role(draft, role, lex)
 
 
-def resolve_article(article_index: int, claims: list[Claim], spots: list[NameSpot],
+def resolve_article(article_index: int, claims: list[Claim], spots: list[NameSpot], groups: list[GroupSpot],
                     registry: Registry, lex: Lexicon) -> list[tuple[Claim, str | None, str]]:
     """(claim, draft key or None when not attributed, the speaker as written), in order."""
-    events: list[Event] = []
+    # « le gouvernement Bayrou »: a name the batch knows as a person's stays that person's.
+    events: list[Event] = [Event(group.start, _named_by_noun(registry, group), False, "") for group in groups
+                           if registry.known_person(group.name, article_index) is None]
     for spot in spots:
         draft = registry.alias(spot.text, spot.name) or registry.person(spot.name, article_index)
         if draft is None or spot.in_quote:
@@ -134,6 +146,7 @@ def resolve_article(article_index: int, claims: list[Claim], spots: list[NameSpo
         subject = spot.subject or registry.people.glued(spot.name) in lex.glued_auxiliaries
         events.append(Event(spot.start, draft, subject, registry.gender_of(draft, spot.gender)))
         _record_name(registry, draft, spot.text, spot.name)
+    events.sort(key=lambda e: e.position)
     anonymous: list[tuple[int, tuple[frozenset[str], str]]] = []
     resolved: list[tuple[Claim, str | None, str]] = []
     previous: tuple[str | None, str] = (None, "")
@@ -150,6 +163,17 @@ def resolve_article(article_index: int, claims: list[Claim], spots: list[NameSpo
         resolved.append((claim, draft, speaker))
         previous = (draft, speaker)
     return resolved
+
+
+def _named_by_noun(registry: Registry, group: GroupSpot) -> str:
+    """The organisation « le syndicat USS-Santé » names; its name alone means it from now on, and so
+    does « le syndicat » (`_named_group`)."""
+    key = registry.group_names.get(fold_text(group.name)) or f"group:{fold_text(group.name)}"
+    record = registry.draft(key, "organization")
+    record.display = record.display or group.name
+    record.surfaces[f"{group.noun} {group.name}"] += 1
+    registry.group_names.setdefault(fold_text(group.name), key)
+    return key
 
 
 def _record_name(registry: Registry, draft: str, text: str, name: str) -> None:
@@ -174,6 +198,10 @@ def _resolve(mention: Mention, article: int, events: list[Event], anonymous, res
                                                                      mention.institution)
         return aliased
     if mention.kind == "name":
+        group = registry.group_names.get(fold_text(mention.name))
+        if group is not None:  # « Kervel-Atlantique a confirmé » after « l'équipe Kervel-Atlantique »
+            registry.drafts[group].surfaces[mention.name] += 1
+            return group
         draft = registry.person(mention.name, article)
         if draft is not None:
             _record_name(registry, draft, mention.name_text, mention.name)
@@ -188,9 +216,14 @@ def _resolve(mention: Mention, article: int, events: list[Event], anonymous, res
         if named is not None:
             registry.drafts[named].surfaces[_without_determiner(mention.text, lex)] += 1
             return named
+        person = registry.known_person(mention.institution, article) if mention.roles else None
+        if person is not None:  # « le gouvernement Bayrou a annoncé »: Bayrou is a person of the batch
+            return person
         record = registry.draft(f"group:{fold_text(mention.institution)}", "organization")
         record.display = record.display or mention.institution
         record.surfaces[_without_determiner(mention.text, lex)] += 1
+        if mention.roles:  # named by apposition: the bare name means the group from now on
+            registry.group_names.setdefault(fold_text(mention.institution), record.key)
         return record.key
     if mention.kind == "anonymous":
         anonymous.append((position, role_key(mention.role, lex)))
