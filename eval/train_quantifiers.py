@@ -62,7 +62,10 @@ def main(argv: list[str]) -> int:
         return 2
     work = Path(argv[1]) if len(argv) > 1 else Path("/tmp/q10")
     work.mkdir(parents=True, exist_ok=True)
-    data(work) if argv[0] == "data" else stage(argv[0], work)
+    if argv[0] == "data":
+        data(work)
+    else:
+        stage(argv[0], work)
     return 0
 
 

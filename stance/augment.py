@@ -83,10 +83,15 @@ def toggle_negation(doc, resources: dict) -> str | None:
         words[start - 1] = (elided.capitalize() if doc[start - 1].text[0].isupper() else elided) + " "
     elif start > 0 and doc[start - 1].text.endswith("'"):
         return None
-    ne = "n'" if VOWEL_START.match(doc[start].text) else "ne "
+    ne = ne_before(doc[start].text)
     words[verb.i] = verb.text + " pas" + verb.whitespace_
     words[start] = ne + words[start]
     return _tidy("".join(words))
+
+
+def ne_before(word: str) -> str:
+    """« ne » as written before this word: « n'a », « ne porte »."""
+    return "n'" if VOWEL_START.match(word) else "ne "
 
 
 def _tidy(text: str) -> str:

@@ -20,11 +20,11 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .augment import ne_before
 from .errors import InputError
 from .train import Pair
 
 RESOURCE = Path(__file__).parent / "resources" / "quantifiers.toml"
-VOWEL_START = re.compile(r"^[aeiouyhàâäéèêëîïôöùûü]", re.IGNORECASE)
 UNKNOWN_SIZES = range(2, 16)
 WIDER_SIZES = range(2, 31)  # a label that changes when the unknown size may be larger is an artefact: dropped
 LABELS = ("entailment", "neutral", "contradiction")
@@ -119,10 +119,8 @@ class Scene:
         rest = entry.get("neg_rest", entry["rest"]) if negated else entry["rest"]
         if not plural:
             rest = entry.get("rest_sg", rest)
-        rest = rest.replace("{e}", "e" if self.feminine else "").replace("{s}", "s" if plural else "")
-        if negated:
-            return f"{'n' + chr(39) if VOWEL_START.match(verb) else 'ne '}{verb} pas {rest}"
-        return f"{verb} {rest}"
+        rest = self._agree(rest, plural)
+        return f"{ne_before(verb)}{verb} pas {rest}" if negated else f"{verb} {rest}"
 
     def none_predicate(self, target: str) -> str:
         """The predicate after « aucun des ... »: ne + singular verb, without « pas »."""
@@ -130,9 +128,12 @@ class Scene:
             return self.predicate(target, plural=True)
         entry = self.predicates["PQR".index(target[-1])]
         verb = entry["verb"][1]
-        rest = entry.get("rest_sg", entry.get("neg_rest", entry["rest"]))
-        rest = rest.replace("{e}", "e" if self.feminine else "").replace("{s}", "")
-        return f"{'n' + chr(39) if VOWEL_START.match(verb) else 'ne '}{verb} {rest}"
+        rest = self._agree(entry.get("rest_sg", entry.get("neg_rest", entry["rest"])), plural=False)
+        return f"{ne_before(verb)}{verb} {rest}"
+
+    def _agree(self, rest: str, plural: bool) -> str:
+        """« arrivé{e}{s} » for this noun's gender and the subject's number."""
+        return rest.replace("{e}", "e" if self.feminine else "").replace("{s}", "s" if plural else "")
 
     def render(self, statement: Statement, size: int | None, rng: random.Random) -> str:
         digits = rng.random() < 0.25
@@ -217,13 +218,13 @@ def generate(n: int, lang: str = "fr", seed: int = 13, heldout: bool = False,
     groups marked heldout in the resource file (a test set no training pair shares words with)."""
     res = (resources or load_resources())[lang]
     rng = random.Random(seed)
+    skip = set(res["negated_skip"])
     pairs: list[Pair] = []
     while len(pairs) < n:
         scene = _scene(res, lang, heldout, rng)
         text, facts, size, partition = _premise(scene, rng)
         projected = projections(worlds(facts, size, partition))
         wider = projections(worlds(facts, size, partition, WIDER_SIZES)) if size is None else projected
-        skip = set(res["negated_skip"])
         by_label: dict[str, list[Statement]] = {name: [] for name in LABELS}
         # Q is asked about only where the premise speaks of it: alternatives exclude each other but need
         # not cover everyone, and a reader may take "nobody stayed outside" to mean "all went inside".

@@ -158,8 +158,12 @@ def parse_phrase(words: list[Word], lex: Lexicon, text: str) -> Mention | None:
 def _names_an_organisation(head: Word, role_words: list[Word], lex: Lexicon) -> bool:
     """A group noun right before a name, with no « de » complement between: « le syndicat USS-Santé »,
     not « le syndicat de Mme Delattre »."""
-    return ((head.lower in lex.group_heads or head.lower in lex.collective) and not head.plural
-            and not any(w.lower in lex.of_words for w in role_words[role_words.index(head):]))
+    return is_group_noun(head, lex) and not any(w.lower in lex.of_words for w in role_words[role_words.index(head):])
+
+
+def is_group_noun(word: Word, lex: Lexicon) -> bool:
+    """« syndicat », « équipe », "company": a singular noun that a name after it makes a group's name."""
+    return not word.plural and (word.lower in lex.group_heads or word.lower in lex.collective)
 
 
 def _honorific_name(mention: Mention, words: list[Word], lex: Lexicon) -> Mention | None:

@@ -61,7 +61,7 @@ class Registry:
         self.drafts: dict[str, Draft] = {}
         self.person_roles: dict[str, list[tuple[frozenset[str], str]]] = {}
         self.genders: dict[str, str] = {}   # person draft -> "m" / "f", learned over the batch
-        self.group_names: dict[str, str] = {}  # folded name -> draft, from « l'équipe Kervel-Atlantique »
+        self.group_names: set[str] = set()  # folded names a group noun introduced: « l'équipe Kervel-Atlantique »
 
     def learn_gender(self, draft: str, gender: str, name: str = "") -> None:
         """From a title (« Mme Delattre ») or else a known given name (« Sandrine Delattre »)."""
@@ -90,6 +90,17 @@ class Registry:
                 if aliased is not None:
                     return aliased
         return f"person:{cluster.index}"
+
+    def group(self, name: str, surface: str, named: bool = False) -> str:
+        """The organisation draft of a group phrase (« l'administration militaire »), or of a name a
+        group noun introduced (`named`: « le syndicat USS-Santé »), which then means it alone too."""
+        folded = fold_text(name)
+        record = self.draft(f"group:{folded}", "organization")
+        record.display = record.display or name
+        record.surfaces[surface] += 1
+        if named:
+            self.group_names.add(folded)
+        return record.key
 
     def known_person(self, name: str, article: int) -> str | None:
         """The person a name surely means: one whose gender a title or a given name told (a bare
@@ -137,8 +148,8 @@ def resolve_article(article_index: int, claims: list[Claim], spots: list[NameSpo
                     registry: Registry, lex: Lexicon) -> list[tuple[Claim, str | None, str]]:
     """(claim, draft key or None when not attributed, the speaker as written), in order."""
     # « le gouvernement Bayrou »: a name the batch knows as a person's stays that person's.
-    events: list[Event] = [Event(group.start, _named_by_noun(registry, group), False, "") for group in groups
-                           if registry.known_person(group.name, article_index) is None]
+    events: list[Event] = [Event(g.start, registry.group(g.name, f"{g.noun} {g.name}", named=True), False, "")
+                           for g in groups if registry.known_person(g.name, article_index) is None]
     for spot in spots:
         draft = registry.alias(spot.text, spot.name) or registry.person(spot.name, article_index)
         if draft is None or spot.in_quote:
@@ -165,17 +176,6 @@ def resolve_article(article_index: int, claims: list[Claim], spots: list[NameSpo
     return resolved
 
 
-def _named_by_noun(registry: Registry, group: GroupSpot) -> str:
-    """The organisation « le syndicat USS-Santé » names; its name alone means it from now on, and so
-    does « le syndicat » (`_named_group`)."""
-    key = registry.group_names.get(fold_text(group.name)) or f"group:{fold_text(group.name)}"
-    record = registry.draft(key, "organization")
-    record.display = record.display or group.name
-    record.surfaces[f"{group.noun} {group.name}"] += 1
-    registry.group_names.setdefault(fold_text(group.name), key)
-    return key
-
-
 def _record_name(registry: Registry, draft: str, text: str, name: str) -> None:
     record = registry.drafts.get(draft) or registry.draft(draft, "person")
     record.surfaces[text] += 1
@@ -198,10 +198,8 @@ def _resolve(mention: Mention, article: int, events: list[Event], anonymous, res
                                                                      mention.institution)
         return aliased
     if mention.kind == "name":
-        group = registry.group_names.get(fold_text(mention.name))
-        if group is not None:  # « Kervel-Atlantique a confirmé » after « l'équipe Kervel-Atlantique »
-            registry.drafts[group].surfaces[mention.name] += 1
-            return group
+        if fold_text(mention.name) in registry.group_names:  # « Kervel-Atlantique a confirmé » after « l'équipe Kervel-Atlantique »
+            return registry.group(mention.name, mention.name)
         draft = registry.person(mention.name, article)
         if draft is not None:
             _record_name(registry, draft, mention.name_text, mention.name)
@@ -216,15 +214,11 @@ def _resolve(mention: Mention, article: int, events: list[Event], anonymous, res
         if named is not None:
             registry.drafts[named].surfaces[_without_determiner(mention.text, lex)] += 1
             return named
-        person = registry.known_person(mention.institution, article) if mention.roles else None
-        if person is not None:  # « le gouvernement Bayrou a annoncé »: Bayrou is a person of the batch
-            return person
-        record = registry.draft(f"group:{fold_text(mention.institution)}", "organization")
-        record.display = record.display or mention.institution
-        record.surfaces[_without_determiner(mention.text, lex)] += 1
-        if mention.roles:  # named by apposition: the bare name means the group from now on
-            registry.group_names.setdefault(fold_text(mention.institution), record.key)
-        return record.key
+        surface = _without_determiner(mention.text, lex)
+        if mention.roles:  # « l'équipe Kervel-Atlantique a confirmé »; « le gouvernement Bayrou » stays Bayrou
+            return registry.known_person(mention.institution, article) \
+                or registry.group(mention.institution, surface, named=True)
+        return registry.group(mention.institution, surface)
     if mention.kind == "anonymous":
         anonymous.append((position, role_key(mention.role, lex)))
         return None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .folding import fold_text
 from .lexicon import Lexicon
-from .mentions import Gazetteer, is_role_word, gazetteer, parse_phrase
+from .mentions import Gazetteer, gazetteer, is_group_noun, is_role_word, parse_phrase
 from .nlp import Analysis, Word
 
 
@@ -45,10 +45,7 @@ def _spots(analysis: Analysis, lex: Lexicon, surnames: set[str]) -> list[NameSpo
         if not _may_start_name(words[start], lex):
             i += 1
             continue
-        end = start
-        while end < len(words) and _may_start_name(words[end], lex) \
-                and words[end].sent == words[start].sent:
-            end += 1
+        end = _run_end(words, start, lex)
         run = _trim_run(words[start:end], gaz, lex)
         followed_by_role = end < len(words) and run and \
             lex.is_role(f"{words[end - 1].lower} {words[end].lower}")
@@ -72,9 +69,7 @@ def _group_noun_before(words: list[Word], first: int, lex: Lexicon) -> Word | No
     j = first - 1
     while j >= 0 and words[j].pos == "ADJ" and first - j <= 2:
         j -= 1
-    if j >= 0 and not words[j].plural and (words[j].lower in lex.group_heads or words[j].lower in lex.collective):
-        return words[j]
-    return None
+    return words[j] if j >= 0 and is_group_noun(words[j], lex) else None
 
 
 @dataclass(frozen=True)
@@ -94,14 +89,20 @@ def spot_groups(analysis: Analysis, lex: Lexicon) -> list[GroupSpot]:
         if noun is None:
             i += 1
             continue
-        end = i
-        while end < len(words) and _may_start_name(words[end], lex) and words[end].sent == words[i].sent:
-            end += 1
+        end = _run_end(words, i, lex)
         run = words[i:end]
         if not (gaz.institution(run) or gaz.is_place(run)):
             found.append(GroupSpot(noun.start, analysis.text[run[0].start:run[-1].end], noun.text))
         i = end
     return found
+
+
+def _run_end(words: list[Word], start: int, lex: Lexicon) -> int:
+    """Where the run of name-like words opening at `start` ends, within its sentence."""
+    end = start
+    while end < len(words) and _may_start_name(words[end], lex) and words[end].sent == words[start].sent:
+        end += 1
+    return end
 
 
 def _may_start_name(word: Word, lex: Lexicon) -> bool:
