@@ -4,8 +4,9 @@
     stance eval claims FILE... [--model M] [--output DIR]    stance's labels on labelled claim pairs
     stance eval extraction GOLD [--output DIR]                 statements against a gold file
 
-Exit codes: 0 done; 1 a dataset fell below --min-accuracy / --min-macro-f1; 2 usage error or
-an unreadable dataset or gold file.
+Exit codes: 0 done; 1 a dataset fell below --min-accuracy / --min-macro-f1, or a gate was set and a
+dataset had to be skipped; 2 usage error, no usable dataset, or an unreadable gold file.
+An unreadable dataset among several is skipped with a warning and listed in the report.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import typer
 
 from .console import (MODEL_OPTION, PRECISION_OPTION, escape, fail, require_choice, require_probabilities,
                       stage_progress, stderr, user_errors, warn, write_file, wrote)
+from .errors import InputError
 from .nli import PRECISIONS
 
 eval_app = typer.Typer(
@@ -53,10 +55,11 @@ def pairs(
 ) -> None:
     """Accuracy, macro-F1, per-class scores, confusion, calibration and speed on labelled pairs.
 
-    Exit codes: 0 done; 1 a dataset below --min-accuracy / --min-macro-f1; 2 usage error or unreadable dataset.
+    Exit codes: 0 done; 1 a dataset below --min-accuracy / --min-macro-f1 (or skipped while a minimum is
+    set); 2 usage error or no usable dataset (unreadable ones among several are skipped with a warning).
     """
     from .evaluation.labelled import Columns, load_labelled, parse_label_map
-    from .evaluation.pairs import below_minimum, evaluate_dataset
+    from .evaluation.pairs import evaluate_dataset
     from .evaluation.report import pairs_markdown
 
     require_choice("--precision", precision, PRECISIONS)
@@ -65,7 +68,8 @@ def pairs(
     with user_errors():
         mapping = parse_label_map(label_map)
         columns = Columns(premise, hypothesis, label)
-        loaded = _checked([load_labelled(path, mapping, columns, split=split, limit=limit) for path in datasets])
+        loaded, skipped = _loaded(datasets, lambda path: load_labelled(path, mapping, columns, split=split,
+                                                                       limit=limit))
         nli = _load_model(model, device, max_length, precision)
         results = []
         for data in loaded:
@@ -74,7 +78,8 @@ def pairs(
                                                 batch_size=batch_size, advance=advance))
     from .evaluation.plots import dataset_plots
 
-    _publish(nli, results, pairs_markdown, dataset_plots, output, below_minimum(results, min_accuracy, min_macro_f1))
+    _publish(nli, results, skipped, pairs_markdown, dataset_plots, output,
+             _gate(results, skipped, min_accuracy, min_macro_f1))
 
 
 def _load_model(model: Optional[str], device: str, max_length: int, precision: str):
@@ -87,15 +92,18 @@ def _load_model(model: Optional[str], device: str, max_length: int, precision: s
     return nli
 
 
-def _publish(nli, results: list, markdown, plots, output: Optional[Path], failures: list[str]) -> None:
+def _publish(nli, results: list, skipped: list[InputError], markdown, plots, output: Optional[Path],
+             failures: list[str]) -> None:
     """The summary on stdout; with --output, metrics.json, report.md and two plots per dataset;
     then the gate: each failure on stderr, exit 1."""
-    sys.stdout.write(markdown(nli.name, results, plots=False))
+    text = markdown(nli.name, results, plots=False) + _skipped_markdown(skipped)
+    sys.stdout.write(text)
     if output is not None:
         metrics = {"model": nli.name, "precision": nli.precision,
-                   "datasets": {r.name: r.as_json() for r in results}}
+                   "datasets": {r.name: r.as_json() for r in results},
+                   "skipped": [{"path": e.path, "line": e.line, "reason": e.reason} for e in skipped]}
         write_file(output / "metrics.json", json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
-        write_file(output / "report.md", markdown(nli.name, results))
+        write_file(output / "report.md", markdown(nli.name, results) + _skipped_markdown(skipped))
         for result in results:
             plots(result, output)
         wrote(f"{output}/metrics.json, report.md and {2 * len(results)} plots")
@@ -105,16 +113,47 @@ def _publish(nli, results: list, markdown, plots, output: Optional[Path], failur
         raise typer.Exit(1)
 
 
-def _checked(loaded: list) -> list:
-    """Loaded labelled sets, renamed apart, their bad rows warned about; exit 2 on an empty one."""
-    _unique_names(loaded)
-    for data in loaded:
+def _skipped_markdown(skipped: list[InputError]) -> str:
+    if not skipped:
+        return ""
+    return "\n## Skipped\n\n" + "".join(f"- `{e}`\n" for e in skipped)
+
+
+def _gate(results: list, skipped: list[InputError], min_accuracy, min_macro_f1) -> list[str]:
+    """A gate cannot pass on a dataset it did not read: with a minimum set, a skipped file fails it."""
+    from .evaluation.pairs import below_minimum
+
+    failures = below_minimum(results, min_accuracy, min_macro_f1)
+    if min_accuracy is not None or min_macro_f1 is not None:
+        failures += [f"{e.path}: skipped, not evaluated ({e.reason})" for e in skipped]
+    return failures
+
+
+def _loaded(paths: list[Path], load) -> tuple[list, list[InputError]]:
+    """Each file loaded, renamed apart, its bad rows warned about. A file that cannot be read, or has
+    no usable pair, is skipped with a warning; exit 2 only when no file is usable."""
+    loaded, skipped = [], []
+    for path in paths:
+        try:
+            data = load(path)
+        except InputError as error:
+            skipped.append(error)
+            continue
         if data.bad_rows:
             warn(f"{data.source}: {len(data.bad_rows)} bad row(s) skipped, e.g. {data.bad_rows[0].message()}")
-        if not data.pairs:
+        if data.pairs:
+            loaded.append(data)
+        else:
             unlabelled = f", {data.unlabelled} without a label" if data.unlabelled else ""
-            fail(f"{data.source}: no usable pair ({data.rows} rows read{unlabelled})")
-    return loaded
+            skipped.append(InputError(str(data.source), f"no usable pair ({data.rows} rows read{unlabelled})"))
+    if not loaded:
+        if len(skipped) == 1:
+            fail(str(skipped[0]))
+        fail("no usable dataset (" + "; ".join(str(e) for e in skipped) + ")")
+    for error in skipped:
+        warn(f"{error} (skipped)")
+    _unique_names(loaded)
+    return loaded, skipped
 
 
 def _unique_names(loaded) -> None:
@@ -150,10 +189,10 @@ def claims(
     """stance check's labels on labelled claim pairs: precision/recall per label, threshold curves,
     the best thresholds for the file and a 2-fold estimate of what tuning them buys.
 
-    Exit codes: 0 done; 1 a file below --min-macro-f1; 2 usage error or unreadable file.
+    Exit codes: 0 done; 1 a file below --min-macro-f1 (or skipped while it is set); 2 usage error or no
+    usable file (unreadable ones among several are skipped with a warning).
     """
     from .evaluation.claims import evaluate_claims, load_claim_pairs
-    from .evaluation.pairs import below_minimum
     from .evaluation.labelled import Columns
     from .evaluation.report import claims_markdown
     from .judge import Thresholds
@@ -163,7 +202,7 @@ def claims(
                           ("--agreement-threshold", agreement_threshold), ("--min-macro-f1", min_macro_f1))
     thresholds = Thresholds(contradiction=contradiction_threshold, agreement=agreement_threshold)
     with user_errors():
-        loaded = _checked([load_claim_pairs(path, Columns(claim_a, claim_b, label)) for path in files])
+        loaded, skipped = _loaded(files, lambda path: load_claim_pairs(path, Columns(claim_a, claim_b, label)))
         nli = _load_model(model, device, max_length, precision)
         results = []
         for data in loaded:
@@ -173,7 +212,7 @@ def claims(
                 results.append(result)
     from .evaluation.plots import claims_plots
 
-    _publish(nli, results, claims_markdown, claims_plots, output, below_minimum(results, None, min_macro_f1))
+    _publish(nli, results, skipped, claims_markdown, claims_plots, output, _gate(results, skipped, None, min_macro_f1))
 
 
 @eval_app.command("extraction")

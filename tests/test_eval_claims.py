@@ -193,3 +193,21 @@ def test_an_empty_or_header_only_file_is_named_in_one_line(tiny_model_dir, tmp_p
     for path, reason in ((header_only, "no rows after the header"), (empty, "empty file")):
         result = run(path, "--model", tiny_model_dir, "-q")
         assert result.exit_code == 2 and result.stderr.strip() == f"error: {path}: {reason}"
+
+
+def test_a_bad_file_among_good_ones_is_skipped_and_listed_not_fatal(contradiction_model, tmp_path):
+    """Nothing is lost: the readable file is still scored; the bad one is warned about, listed in
+    report.md and metrics.json; a gate set on the run cannot pass on a file it did not read."""
+    missing, out = tmp_path / "missing.tsv", tmp_path / "out"
+    result = run(MISSION, missing, "--model", contradiction_model, "-q", "--output", out)
+    assert result.exit_code == 0
+    assert f"warning: {missing}: no such file or directory (skipped)" in " ".join(result.stderr.split())
+    assert "| pairs |" in result.stdout and "## Skipped" in result.stdout
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert list(metrics["datasets"]) == ["pairs"]
+    assert metrics["skipped"] == [{"path": str(missing), "line": None, "reason": "no such file or directory"}]
+    gated = run(MISSION, missing, "--model", contradiction_model, "-q", "--min-macro-f1", 0.0)
+    assert gated.exit_code == 1 and "skipped, not evaluated" in gated.stderr
+    both_bad = run(missing, tmp_path / "gone.tsv", "--model", contradiction_model, "-q")
+    assert both_bad.exit_code == 2 and len(both_bad.stderr.strip().splitlines()) == 1
+    assert "no usable dataset" in both_bad.stderr and "gone.tsv" in both_bad.stderr

@@ -213,3 +213,16 @@ def test_usage_errors_exit_2_with_one_line(tiny_model_dir, tmp_path):
     empty.write_text("premise\thypothesis\tlabel\nIl pleut.\t\tneutral\n", encoding="utf-8")
     nothing = run(empty, "--model", tiny_model_dir)
     assert nothing.exit_code == 2 and "no usable pair" in nothing.stderr
+
+
+def test_an_unusable_file_among_datasets_is_skipped_and_the_rest_scored(tiny_model_dir, tmp_path):
+    empty = tmp_path / "empty.tsv"
+    empty.write_text("premise\thypothesis\tlabel\nIl pleut.\t\tneutral\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run(empty, GQNLI, "--model", tiny_model_dir, "-q", "--limit", 20, "-o", out)
+    assert result.exit_code == 0
+    assert f"{empty}: no usable pair" in " ".join(result.stderr.split()) and "(skipped)" in result.stderr
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert list(metrics["datasets"]) == ["gqnli-fr/test"] and metrics["datasets"]["gqnli-fr/test"]["n"] == 20
+    assert [s["path"] for s in metrics["skipped"]] == [str(empty)]
+    assert "## Skipped" in (out / "report.md").read_text()
