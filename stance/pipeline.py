@@ -158,7 +158,7 @@ def _extract_with_store(batch, store: "Store", aliases, progress: StageProgress,
     (cached parses). Returns (all articles, extraction, ids of the articles new to this run:
     this batch's and those of an interrupted run)."""
     from .extract import extract_statements
-    from .store import AnalysisCache, analysis_version
+    from .analysis_cache import AnalysisCache, analysis_version
 
     fresh, notes = store.admit(batch)
     for note in notes:

@@ -23,7 +23,8 @@ from stance.errors import StanceError
 from stance.nli import NLIModel
 from stance.pipeline import CheckOptions, check
 from stance.report import load_schema, to_json_dict
-from stance.store import Store, StoreError, decode_analysis, encode_analysis
+from stance.analysis_cache import decode_analysis, encode_analysis
+from stance.store import Store, StoreError
 
 ROOT = Path(__file__).resolve().parent.parent
 OPTIONS = CheckOptions(batch_size=16)
@@ -184,7 +185,7 @@ def test_cached_analyses_give_the_same_statements(two_runs, seeds_dir):
     from stance.extract.lexicon import lexicon
     from stance.extract.nlp import analyse
     from stance.readers import read_articles
-    from stance.store import AnalysisCache, analysis_version
+    from stance.analysis_cache import AnalysisCache, analysis_version
 
     path = two_runs[0]
     articles, _ = read_articles([seeds_dir])
