@@ -223,6 +223,63 @@ def test_a_bare_group_noun_is_the_group_a_name_introduced(extracted):
     assert not any(a.name == "Corvane Data" and a.kind == "person" for a in extracted.actors)
 
 
+def test_a_role_owned_by_an_organisation_in_apposition(extracted):
+    """e1-02: '"…," Gareth Lyle, Fenland Water's director of water resources, said in a statement.'
+    (the possessive made the owner the head: no speaker, the quote was lost)."""
+    s = _statement(extracted, "On the hottest days, a facility of this size")
+    assert _speaker(extracted, s.text) == "Gareth Lyle" and s.kind == "direct"
+
+
+def test_a_long_organisation_name_keeps_its_commas_and_ands(extracted):
+    """e1-05: "The Ministry of Housing, Communities and Local Government confirmed it had received a
+    request … and said it was "considering it carefully"": one organisation (was "Communities" and
+    "Local Government"), and the second verb a second statement of it; e1-03: "According to the
+    Department for Energy Security and Net Zero, …" (was "Net Zero")."""
+    ministry = "Ministry of Housing, Communities and Local Government"
+    assert _speaker(extracted, "it had received a request to call in the application") == ministry
+    assert _speaker(extracted, "it was \"considering it carefully\"") == ministry
+    assert _speaker(extracted, "data centres could account for") == "Department for Energy Security and Net Zero"
+    names = {a.name for a in extracted.actors}
+    assert not names & {"Communities", "Local Government", "Net Zero"}
+
+
+def test_a_second_speech_verb_after_et_goes_on_with_the_speaker(extracted):
+    """f4-01: « Loïc Marsac affirme n'avoir "jamais pris…" et annonce qu'il demandera l'analyse de
+    l'échantillon B »: two statements; not in « Il a indiqué que le groupe avait lancé une campagne …
+    et proposait désormais une prime » (f2-02), where the second verb is the claim's own."""
+    assert _speaker(extracted, "il demandera l'analyse de l'échantillon B") == "Loïc Marsac"
+    lanced = _statement(extracted, "le groupe avait lancé une campagne de recrutement")
+    assert "et proposait désormais une prime" in lanced.text
+
+
+def test_a_role_in_a_complement_is_no_apposition_and_roles_keep_their_gender(extracted):
+    """f3-06: « suspendue mardi par la ministre, M. Casals a annoncé »: Joseph Casals is no
+    « ministre », so f3-02's « la ministre a écarté toute exception » is Sophie Arnaudet's."""
+    assert _speaker(extracted, "a écarté toute exception") == "Sophie Arnaudet"
+    assert _speaker(extracted, "Il n'y aura pas de dérogation générale") == "Sophie Arnaudet"
+
+
+def test_an_acronym_in_parentheses_neither_ends_a_name_nor_hides_the_speaker(extracted):
+    """f3-02: « Nadia Ferrandis, directrice générale des Eaux de la Plaine du Roussillon (EPR), a
+    salué … »; f4-01: « …, selon l'Agence française de lutte contre le dopage (AFLD). »"""
+    assert _speaker(extracted, "a salué une aide « bienvenue »") == "Nadia Ferrandis"
+    assert _speaker(extracted, "Le prélèvement a été effectué le 11 février") == \
+        "Agence française de lutte contre le dopage"
+
+
+def test_a_reflexive_speech_verb_and_a_titled_name_after_its_determiner(extracted):
+    """f2-03: « Le président de l'ARMU (ARMU), le Dr Yannick Deprez, s'est dit "très inquiet" »."""
+    assert _speaker(extracted, "\"très inquiet\"") == "Yannick Deprez"
+    assert "Dr Yannick Deprez" not in {a.name for a in extracted.actors}
+
+
+def test_a_company_shortened_to_its_first_word_is_the_company(extracted):
+    """e1-02: "Corvane rejected the figure." after "technology company Corvane Data" (e1-01)."""
+    company = _actor(extracted, "rejected the figure")
+    assert (company.name, company.kind) == ("Corvane Data", "organization")
+    assert "Corvane" not in {a.name for a in extracted.actors}
+
+
 def test_stance_on_the_news_articles_extraction_gold():
     """A floor under the measured figures (eval/README.md has them), so that a regression fails."""
     from stance.evaluation.extraction import evaluate_extraction
@@ -230,4 +287,4 @@ def test_stance_on_the_news_articles_extraction_gold():
     result = evaluate_extraction(ROOT / "eval" / "gold" / "news-articles.json")
     low = result.thresholds["0.3"]
     assert result.gold_statements == 862 and result.articles == 48
-    assert low["precision"] >= 0.97 and low["recall"] >= 0.67 and low["speaker_accuracy"] >= 0.87
+    assert low["precision"] >= 0.97 and low["recall"] >= 0.69 and low["speaker_accuracy"] >= 0.90

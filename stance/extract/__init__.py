@@ -70,6 +70,10 @@ def extract_statements(articles: Sequence[Article], aliases: Aliases | str | Pat
     registry = Registry(PersonIndex(_occurrences(read)), aliases)
     for one in read:
         learn_roles(one.index, one.claims, one.spots, registry, one.lex)
+    for one in read:  # every named group first: "Corvane" may come articles before "company Corvane Data"
+        for group in one.groups:
+            if registry.known_person(group.name, one.index) is None:
+                registry.group(group.name, f"{group.noun} {group.name}", named=True)
     resolved = [(one, resolve_article(one.index, one.claims, one.spots, one.groups, registry, one.lex))
                 for one in read]
     actors = _actors(registry, {draft for _, found in resolved for _, draft, _ in found

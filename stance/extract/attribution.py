@@ -5,7 +5,8 @@ A frame is a speech cue with its speaker, and the claim it attributes:
             « X a exclu CLAIM-with-its-verb » (verbs listed as `object` in the lexicon)
   reversed  « "CLAIM", a ajouté M. Zelensky », « "CLAIM", a-t-il déclaré », « "CLAIM" répond
             Rutte », « "CLAIM", Rutte a insisté », « CLAIM, selon les autorités »
-  going on  « …, ajoutant que CLAIM » and « Et d'ajouter : "CLAIM" » keep the last speaker.
+  going on  « …, ajoutant que CLAIM », « Et d'ajouter : "CLAIM" » and « X a confirmé A et a ajouté
+            que CLAIM » keep the last speaker.
 The speaker is found by patterns over words (speakers.py): the noun phrase after an inverted verb, or
 the subject before the verb, read segment by segment between commas so that appositions
 (« Le ministre …, Sergey Lavrov, ») teach a role and incises (« , en visite à Kiev, »)
@@ -23,7 +24,8 @@ from dataclasses import dataclass, field
 from .lexicon import Lexicon
 from .mentions import Mention, parse_phrase
 from .nlp import Analysis, Word
-from .speakers import apposed_name, coordinated_speakers, parse_subject, speaker_after, speaker_before
+from .speakers import (apposed_name, coordinated_speakers, organisation_after, parse_subject, speaker_after,
+                       speaker_before)
 
 #: Words the search for a forward claim's start (que, colon, quotation) may cross.
 MAX_WORDS_TO_CLAIM = 12
@@ -53,7 +55,7 @@ def sentence_frames(analysis: Analysis, lex: Lexicon, sentence: int) -> list[Fra
     i = first
     while i < last:
         frame = _according(words, i, first, last, lex, analysis.text) \
-            or _cue(words, i, first, last, lex, analysis.text)
+            or _cue(words, i, first, last, lex, analysis.text, frames[-1] if frames else None)
         if frame is not None:
             frames.append(frame)
             i = frame.last + 1
@@ -70,6 +72,7 @@ def _according(words, i, first, last, lex, text) -> Frame | None:
         j = i + n
         while j < last and words[j].text not in (",", ".", ";", ":") and not words[j].is_quote_mark:
             j += 1
+        j = organisation_after(words, i + n, j, last, lex)
         speaker = parse_phrase(words[i + n:j], lex, text)
         if speaker is None:
             return None
@@ -94,7 +97,9 @@ def _start_after(words: list[Word], j: int, last: int) -> int:
     return words[j].start if j < last else -1
 
 
-def _cue(words, i, first, last, lex: Lexicon, text) -> Frame | None:
+def _cue(words, i, first, last, lex: Lexicon, text, previous: Frame | None = None) -> Frame | None:
+    """The frame of the speech verb at word i, if it is one; `previous`, the sentence's frame before
+    it, whose speaker « et a ajouté que » / "and said" may continue."""
     word = words[i]
     if word.quote >= 0 or word.pos in ("DET", "ADP", "PRON", "PUNCT", "CCONJ", "SCONJ", "PROPN"):
         return None
@@ -156,6 +161,11 @@ def _cue(words, i, first, last, lex: Lexicon, text) -> Frame | None:
             frame.cut = words[vg_first - 1].start
             return frame
     speaker, start, subordinate = speaker_before(words, vg_first, first, lex, text)
+    if speaker is None and _coordinated_with(previous, words, vg_first, lex):
+        # "X confirmed A and said B": the verb shares X, the speaker of the frame before.
+        frame.speaker, frame.co_speakers = previous.speaker, previous.co_speakers
+        frame.cut = frame.start = words[vg_first - 1].start
+        return _claim_start(frame, words, last, lex)
     if speaker is None:
         speaker = parse_subject(words, i, first, last, lex, text)
         if speaker is None or speaker.start > word.start:
@@ -183,6 +193,32 @@ def _cue(words, i, first, last, lex: Lexicon, text) -> Frame | None:
             frame.reversed, frame.cut = True, words[closing].end
             return frame
     return _claim_start(frame, words, last, lex)
+
+
+def _coordinated_with(previous: Frame | None, words, vg_first: int, lex: Lexicon) -> bool:
+    """A verb group right after « et » / "and" continues the previous frame's verb when both are in
+    the same form: « a confirmé … et a ajouté », "confirmed … and said", « affirme … et annonce ».
+    Another form belongs to the claim: « a indiqué que le groupe avait lancé … et proposait »."""
+    if previous is None or previous.speaker is None or vg_first == 0 \
+            or words[vg_first - 1].lower not in lex.coordinators:
+        return False
+    before, now = words[previous.first], words[vg_first]
+    return before.pos in ("VERB", "AUX") and _form(before, lex) == _form(now, lex) != ""
+
+
+def _form(word: Word, lex: Lexicon) -> str:
+    """A verb's form, enough to tell two coordinated verbs apart: an auxiliary itself, else its tense
+    (French, from the tagger) or its ending (English: "confirmed" / "said" past, "says" present)."""
+    if word.pos == "AUX" or word.lower in lex.auxiliaries:
+        return word.lower
+    if word.pos != "VERB" and lex.language != "en":
+        return ""
+    if word.tense:
+        return f"{word.verbform}:{word.tense}"
+    lemma = lex.forms.get(word.lower, word.lemma)
+    if word.lower == lemma or word.lower.endswith("ing"):
+        return ""  # "supply and demand": a bare form may be a noun
+    return "present" if word.lower == lemma + "s" or word.lower.endswith("s") else "past"
 
 
 def _is_finite(word: Word) -> bool:
@@ -232,7 +268,8 @@ def _verb_form(word: Word, lex: Lexicon, previous: str = "") -> str:
 
 def _in_verb_group(word: Word, lex: Lexicon) -> bool:
     lower = word.lower
-    return (word.pos == "AUX" or lower in lex.auxiliaries or lower in ("ne", "n'", "pas", "not", "n't")
+    return (word.pos == "AUX" or lower in lex.auxiliaries or lower in lex.reflexives
+            or lower in ("ne", "n'", "pas", "not", "n't")
             or word.pos == "ADV" and not word.capitalised and not word.is_quote_mark
             or lower.startswith("-") and len(lower) > 1)
 

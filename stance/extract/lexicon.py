@@ -37,6 +37,9 @@ class Lexicon:
     indefinite: frozenset[str]
     possessives: frozenset[str]
     of_words: frozenset[str]
+    possessive_markers: frozenset[str]   # "Fenland Water's director": the owner comes before, the head after
+    name_openers: frozenset[str]         # "Department for …", "Ministry of …": a long organisation name goes on
+    name_connectors: frozenset[str]      # inside one: "… Housing, Communities and Local Government"
     np_stops: frozenset[str]
     clause_breaks: frozenset[str]
     relatives: frozenset[str]
@@ -47,6 +50,7 @@ class Lexicon:
     adverbial_openers: frozenset[str]
     role_modifiers: frozenset[str]
     auxiliaries: frozenset[str]
+    reflexives: frozenset[str]           # « s'est dit », « se dit »: part of the verb group
     not_names: frozenset[str]
     glued_auxiliaries: frozenset[str]
     headline_max_chars: int
@@ -118,6 +122,9 @@ def lexicon(language: str) -> Lexicon:
         indefinite=_words(words["determiners_indefinite"]),
         possessives=_words(words["possessives"]),
         of_words=_words(words["of"]),
+        possessive_markers=_words(words.get("possessive_markers", [])),
+        name_openers=_words(words.get("organisation_name_openers", [])),
+        name_connectors=_words(words.get("organisation_name_connectors", [])),
         np_stops=_words(words["np_stops"]),
         clause_breaks=_words(words["clause_breaks"]),
         relatives=_words(words["relatives"]),
@@ -128,6 +135,7 @@ def lexicon(language: str) -> Lexicon:
         adverbial_openers=_words(words["adverbial_openers"]),
         role_modifiers=_words(words["role_modifiers"]),
         auxiliaries=_words(words.get("auxiliaries", [])),
+        reflexives=_words(words.get("reflexives", [])),
         not_names=_words(words.get("not_names", [])),
         glued_auxiliaries=_words(words.get("glued_auxiliaries", [])),
         headline_max_chars=int(data.get("headline", {}).get("max_chars", 200)),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .folding import fold_text
-from .lexicon import Lexicon, institutions
+from .lexicon import Lexicon, given_name_genders, institutions
 from .nlp import Word
 
 #: Mention kinds that name no actor: their statements are not attributed.
@@ -75,6 +75,10 @@ def gazetteer() -> Gazetteer:
 
 
 def _strip(words: list[Word]) -> list[Word]:
+    """Without punctuation around, nor an aside in parentheses at the end: « l'Agence … (AFLD) »."""
+    opened = next((k for k in range(len(words) - 1, -1, -1) if words[k].text == "("), None)
+    if opened is not None and all(w.text != ")" for w in words[opened:-1]):
+        words = words[:opened]
     start, end = 0, len(words)
     while start < end and (words[start].pos == "PUNCT" or words[start].is_quote_mark):
         start += 1
@@ -104,6 +108,12 @@ def parse_phrase(words: list[Word], lex: Lexicon, text: str) -> Mention | None:
         return mention
     if first in lex.honorifics and words[0].capitalised:
         return _honorific_name(mention, words, lex)
+    if first in lex.determiners and len(words) > 2 and words[1].lower in lex.honorifics and words[1].capitalised:
+        titled = _honorific_name(Mention(kind="", start=words[1].start, end=mention.end,
+                                         text=text[words[1].start:mention.end]), words[1:], lex)
+        if titled is not None and titled.kind == "name":  # « le Dr Yannick Deprez »
+            titled.start, titled.text = mention.start, mention.text
+            return titled
     body = words[1:] if first in lex.determiners or first in lex.indefinite \
         or first in lex.possessives else words
     if not body:
@@ -111,6 +121,9 @@ def parse_phrase(words: list[Word], lex: Lexicon, text: str) -> Mention | None:
     institution = gaz.institution(body)
     if institution:
         mention.kind, mention.institution = "institution", institution
+        return mention
+    if len(body) > 2 and organisation_end(body, 0, len(body), lex) == len(body):
+        mention.kind, mention.institution = "group", text[body[0].start:body[-1].end]
         return mention
     role_words, name_words = _split_role_and_name(body, lex, gaz)
     if name_words and not role_words and body is not words:
@@ -153,6 +166,25 @@ def parse_phrase(words: list[Word], lex: Lexicon, text: str) -> Mention | None:
     if first in lex.indefinite and mention.kind == "name":
         return None
     return mention
+
+
+def organisation_end(words: list[Word], head: int, last: int, lex: Lexicon) -> int:
+    """Where a long organisation name opened by the group head at `head` ends ("Ministry of Housing,
+    Communities and Local Government"): after its last capitalised word; `head` when none opens there.
+    A given name after a connector starts a person, not more of the name ("… of Health and Tom Smith")."""
+    if not (head + 1 < last and words[head].capitalised and words[head].lower in lex.group_heads
+            and words[head + 1].lower in lex.name_openers):
+        return head
+    end, k = head, head + 1
+    while k < last and words[k].sent == words[head].sent and not words[k].is_quote_mark:
+        if words[k].capitalised:
+            if words[k - 1].lower in lex.name_connectors and fold_text(words[k].text) in given_name_genders():
+                break
+            end = k
+        elif words[k].lower not in lex.name_connectors:
+            break
+        k += 1
+    return end + 1 if end > head else head
 
 
 def _names_an_organisation(head: Word, role_words: list[Word], lex: Lexicon) -> bool:
@@ -232,6 +264,9 @@ def _head(role_words: list[Word], lex: Lexicon) -> Word | None:
     """The role's head noun: the last role noun before any « de » complement."""
     head = None
     for i, word in enumerate(role_words):
+        if word.lower in lex.possessive_markers:
+            head = None  # "Fenland Water's director of …": the head follows its owner
+            continue
         if word.lower in lex.of_words and head is not None:
             break
         if lex.is_role(word.lower) or word.lower in lex.group_heads or word.lower in lex.collective:
@@ -254,9 +289,17 @@ def _gender(determiner: Word, head: Word | None, lex: Lexicon) -> str:
 
 
 def role_key(role: str, lex: Lexicon) -> tuple[frozenset[str], str]:
-    """ "nouveau secrétaire général de l'Otan" -> ({"secretaire", "general"}, "otan")."""
+    """ "nouveau secrétaire général de l'Otan" -> ({"secretaire", "general"}, "otan");
+    "Fenland Water's director" -> ({"director"}, "fenland water")."""
     words = fold_text(role).split()
     of_words = {fold_text(w).rstrip("'") for w in lex.of_words}
+    owner: list[str] = []
+    markers = tuple(fold_text(m) for m in lex.possessive_markers)
+    for k in range(len(words) - 1, -1, -1):
+        marker = next((m for m in markers if words[k].endswith(m)), None) if markers else None
+        if marker:
+            owner, words = words[:k] + [words[k][:-len(marker)]], words[k + 1:]
+            break
     head, complement = [], []
     target = head
     for word in words:
@@ -265,7 +308,7 @@ def role_key(role: str, lex: Lexicon) -> tuple[frozenset[str], str]:
             continue
         target.append(word)
     determiners = {fold_text(w).rstrip("'") for w in lex.determiners} | {"l"}
-    complement_text = " ".join(w for w in complement if w.rstrip("'") not in determiners)
+    complement_text = " ".join(w for w in complement or owner if w.rstrip("'") not in determiners)
     institution = gazetteer().by_form.get(complement_text)
     modifiers = {fold_text(m) for m in lex.role_modifiers}
     return (frozenset(w for w in head if w not in modifiers and w not in determiners),

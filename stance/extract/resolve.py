@@ -102,6 +102,15 @@ class Registry:
             self.group_names.add(folded)
         return record.key
 
+    def group_shortened_to(self, name: str) -> str | None:
+        """The one named group whose name opens with this single word ("Corvane" of "Corvane Data"):
+        organisations are shortened to their first word, people to their last."""
+        folded = fold_text(name)
+        if " " in folded:
+            return None
+        found = [g for g in self.group_names if " " in g and g.split()[0] == folded]
+        return f"group:{found[0]}" if len(found) == 1 else None
+
     def known_person(self, name: str, article: int) -> str | None:
         """The person a name surely means: one whose gender a title or a given name told (a bare
         surname counts, « Bayrou » of « François Bayrou »); "Corvane Data", a capitalised run, is not."""
@@ -200,6 +209,9 @@ def _resolve(mention: Mention, article: int, events: list[Event], anonymous, res
     if mention.kind == "name":
         if fold_text(mention.name) in registry.group_names:  # « Kervel-Atlantique a confirmé » after « l'équipe Kervel-Atlantique »
             return registry.group(mention.name, mention.name)
+        shortened = registry.group_shortened_to(mention.name)
+        if shortened is not None and registry.known_person(mention.name, article) is None:
+            return shortened  # "Corvane rejected the figure" after "company Corvane Data"
         draft = registry.person(mention.name, article)
         if draft is not None:
             _record_name(registry, draft, mention.name_text, mention.name)
@@ -237,7 +249,7 @@ def _resolve_role(mention: Mention, before: list[Event], anonymous, resolved,
     key = role_key(mention.role, lex)
     holders = {draft for draft, keys in registry.person_roles.items()
                if any(roles_match(key, k) for k in keys)}
-    local = [e for e in before if e.draft in holders]
+    local = [e for e in before if e.draft in holders and _gender_fits(mention.gender, e.gender)]
     people = _people(before, mention.gender)
     if local:
         chosen = local[-1].draft

@@ -7,7 +7,7 @@ skipped; the dependency parse (`parse_subject`) is the fallback.
 from __future__ import annotations
 
 from .lexicon import Lexicon
-from .mentions import Mention, parse_phrase
+from .mentions import Mention, organisation_end, parse_phrase
 from .nlp import Word
 
 
@@ -47,6 +47,7 @@ def speaker_after(words, j, last, lex: Lexicon, text) -> tuple[Mention | None, i
                 or w.pos in ("VERB", "AUX") and w.verbform == "Fin":
             break
         j += 1
+    j = organisation_after(words, start, j, last, lex)
     speaker = parse_phrase(words[start:j], lex, text)
     if speaker is None:
         return None, 0
@@ -82,8 +83,15 @@ def speaker_before(words, vg_first, first, lex: Lexicon, text):
     Returns (mention, char start of the frame, whether the clause is subordinate)."""
     j = vg_first - 1
     breaker = ""
+    organisation = _organisation_before(words, vg_first, first, lex)
     while j >= first:
         w = words[j]
+        if organisation is not None and j >= organisation:
+            j -= 1  # its commas and "and" are part of the name
+            continue
+        if w.text == ")" and (opening := _parenthesis_opening(words, j, first)) is not None:
+            j = opening - 1  # « Nadia Ferrandis, directrice générale des Eaux … (EPR), a salué »
+            continue
         if w.quote >= 0 or w.is_quote_mark:
             break
         if w.lower in lex.clause_breaks or w.lower in lex.relatives:
@@ -96,7 +104,9 @@ def speaker_before(words, vg_first, first, lex: Lexicon, text):
         j -= 1
     if breaker in lex.relatives:
         return None, 0, False
-    segments = _comma_segments(words[j + 1:vg_first])
+    segments = _comma_segments(_outside_parentheses(words[j + 1:vg_first if organisation is None else organisation]))
+    if organisation is not None:  # one segment, whatever commas the name holds
+        segments[-1] = segments[-1] + words[organisation:vg_first]
     appositions: list[Mention] = []
     for index in range(len(segments) - 1, -1, -1):
         segment = segments[index]
@@ -127,6 +137,42 @@ def speaker_before(words, vg_first, first, lex: Lexicon, text):
     return None, 0, False
 
 
+def _parenthesis_opening(words, close: int, first: int) -> int | None:
+    """The « ( » of a short aside closing at word `close` (an acronym, a party, an age), if any."""
+    for k in range(close - 1, max(first, close - 8) - 1, -1):
+        if words[k].text == "(":
+            return k
+        if words[k].is_quote_mark or words[k].pos in ("VERB", "AUX") or words[k].text in "()":
+            return None
+    return None
+
+
+def _outside_parentheses(words: list[Word]) -> list[Word]:
+    kept, depth = [], 0
+    for w in words:
+        depth += w.text == "("
+        if depth == 0:
+            kept.append(w)
+        depth -= w.text == ")" and depth > 0
+    return kept
+
+
+def _organisation_before(words, end: int, first: int, lex: Lexicon) -> int | None:
+    """The first word (its determiner included) of a long organisation name ending right before
+    word `end`: "The Ministry of Housing, Communities and Local Government confirmed"."""
+    for k in range(end - 2, max(first, end - 16) - 1, -1):
+        if organisation_end(words, k, end, lex) == end:
+            return k - 1 if k > first and words[k - 1].lower in lex.determiners else k
+    return None
+
+
+def organisation_after(words, start: int, j: int, last: int, lex: Lexicon) -> int:
+    """`j`, or past it when the phrase opening at `start` is a long organisation name that goes on:
+    "according to the Department for Energy Security and Net Zero, …"."""
+    head = start + 1 if start < last and words[start].lower in lex.determiners else start
+    return max(j, organisation_end(words, head, last, lex))
+
+
 def _adverbial(segment: list[Word], lex: Lexicon) -> bool:
     """« De son côté », « Interrogée sur ce point », « mardi »: a segment that is no subject."""
     return (segment[0].lower in lex.adverbial_openers or segment[0].pos == "ADP"
@@ -137,7 +183,8 @@ def _phrase_in(segment: list[Word], lex: Lexicon, text) -> Mention | None:
     """The speaker phrase ending a segment: « date 2025-08-22 Le secrétaire… » reads from
     « Le »; « Donald Trump lors de sa visite » (its comma lost) stops before « lors »."""
     for k, w in enumerate(segment[1:], 1):
-        if w.lower in lex.np_stops and not w.capitalised:
+        if w.lower in lex.np_stops and not w.capitalised \
+                and not any(organisation_end(segment, h, len(segment), lex) > k for h in range(k)):
             segment = segment[:k]
             break
     for k, w in enumerate(segment):

@@ -58,7 +58,7 @@ def _spots(analysis: Analysis, lex: Lexicon, surnames: set[str]) -> list[NameSpo
                 name=analysis.text[run[0].start:run[-1].end],
                 text=analysis.text[first.start:run[-1].end], gender=gender.rstrip("+"),
                 subject=_is_subject(words, run[-1].i + 1, run), in_quote=run[0].quote >= 0,
-                role=_apposed_role(words, first.i, run[-1].i + 1, lex, analysis.text)))
+                role=_apposed_role(words, first.i, run[-1].i + 1, lex, analysis.text, gender.rstrip("+"))))
         i = max(end, i + 1)
     return spots
 
@@ -163,9 +163,10 @@ def _is_verb(word: Word) -> bool:
     return word.pos in ("AUX", "VERB") and word.verbform != "Inf"
 
 
-def _apposed_role(words: list[Word], first: int, after: int, lex: Lexicon, text: str) -> str:
+def _apposed_role(words: list[Word], first: int, after: int, lex: Lexicon, text: str, gender: str = "") -> str:
     """ « le président ukrainien Volodymyr Zelensky », « le secrétaire général de
-    l'Alliance, Mark Rutte » teach a role."""
+    l'Alliance, Mark Rutte » teach a role; « suspendue par la ministre, M. Casals a annoncé »
+    does not (a complement, and a woman's role before a man's title)."""
     end = first
     if first > 0 and words[first - 1].text == ",":
         end = first - 1
@@ -174,7 +175,11 @@ def _apposed_role(words: list[Word], first: int, after: int, lex: Lexicon, text:
         if word.pos in ("PUNCT", "VERB", "AUX", "SCONJ") or word.is_quote_mark:
             return ""
         if word.lower in lex.determiners:
+            if det > 0 and words[det - 1].pos == "ADP":
+                return ""
             mention = parse_phrase(words[det:end if end < first else after], lex, text)
+            if mention is not None and gender and mention.gender and mention.gender != gender:
+                return ""
             if mention is not None and end < first and mention.kind == "role":
                 return mention.role
             if mention is not None and end == first and mention.kind == "name" and mention.roles:
