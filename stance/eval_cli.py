@@ -96,14 +96,14 @@ def _publish(nli, results: list, skipped: list[InputError], markdown, plots, out
              failures: list[str]) -> None:
     """The summary on stdout; with --output, metrics.json, report.md and two plots per dataset;
     then the gate: each failure on stderr, exit 1."""
-    text = markdown(nli.name, results, plots=False) + _skipped_markdown(skipped)
-    sys.stdout.write(text)
+    skipped_section = _skipped_markdown(skipped)
+    sys.stdout.write(markdown(nli.name, results, plots=False) + skipped_section)
     if output is not None:
         metrics = {"model": nli.name, "precision": nli.precision,
                    "datasets": {r.name: r.as_json() for r in results},
                    "skipped": [{"path": e.path, "line": e.line, "reason": e.reason} for e in skipped]}
         write_file(output / "metrics.json", json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
-        write_file(output / "report.md", markdown(nli.name, results) + _skipped_markdown(skipped))
+        write_file(output / "report.md", markdown(nli.name, results) + skipped_section)
         for result in results:
             plots(result, output)
         wrote(f"{output}/metrics.json, report.md and {2 * len(results)} plots")

@@ -36,7 +36,7 @@ from .lexicon import LANGUAGES, Lexicon, lexicon
 from .mentions import gazetteer
 from .spots import GroupSpot, NameSpot, spot_groups, spot_names
 from .nlp import Analysis, analyse
-from .resolve import Draft, Registry, learn_roles, resolve_article
+from .resolve import Draft, Registry, learn_roles, named_groups, resolve_article
 
 __all__ = ["extract_statements", "load_aliases", "Extraction", "Aliases"]
 
@@ -70,12 +70,9 @@ def extract_statements(articles: Sequence[Article], aliases: Aliases | str | Pat
     registry = Registry(PersonIndex(_occurrences(read)), aliases)
     for one in read:
         learn_roles(one.index, one.claims, one.spots, registry, one.lex)
-    for one in read:  # every named group first: "Corvane" may come articles before "company Corvane Data"
-        for group in one.groups:
-            if registry.known_person(group.name, one.index) is None:
-                registry.group(group.name, f"{group.noun} {group.name}", named=True)
-    resolved = [(one, resolve_article(one.index, one.claims, one.spots, one.groups, registry, one.lex))
-                for one in read]
+    group_events = [named_groups(one.index, one.groups, registry) for one in read]
+    resolved = [(one, resolve_article(one.index, one.claims, one.spots, events, registry, one.lex))
+                for one, events in zip(read, group_events)]
     actors = _actors(registry, {draft for _, found in resolved for _, draft, _ in found
                                 if draft is not None})
     statements = [s for one, found in resolved for s in _statements(one, found, actors)]

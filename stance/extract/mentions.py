@@ -296,7 +296,7 @@ def role_key(role: str, lex: Lexicon) -> tuple[frozenset[str], str]:
     owner: list[str] = []
     markers = tuple(fold_text(m) for m in lex.possessive_markers)
     for k in range(len(words) - 1, -1, -1):
-        marker = next((m for m in markers if words[k].endswith(m)), None) if markers else None
+        marker = next((m for m in markers if words[k].endswith(m)), None)
         if marker:
             owner, words = words[:k] + [words[k][:-len(marker)]], words[k + 1:]
             break

@@ -153,12 +153,19 @@ def learn_roles(article_index: int, claims: list[Claim], spots: list[NameSpot],
                     registry.learn_role(draft, role, lex)
 
 
-def resolve_article(article_index: int, claims: list[Claim], spots: list[NameSpot], groups: list[GroupSpot],
+def named_groups(article_index: int, groups: list[GroupSpot], registry: Registry) -> list[Event]:
+    """The organisations an article names after a group noun, registered for the whole batch (called
+    for every article before any is resolved: "Corvane" may come articles before "company Corvane
+    Data"). « le gouvernement Bayrou »: a name the batch knows as a person's stays that person's."""
+    return [Event(g.start, registry.group(g.name, f"{g.noun} {g.name}", named=True), False, "")
+            for g in groups if registry.known_person(g.name, article_index) is None]
+
+
+def resolve_article(article_index: int, claims: list[Claim], spots: list[NameSpot], group_events: list[Event],
                     registry: Registry, lex: Lexicon) -> list[tuple[Claim, str | None, str]]:
-    """(claim, draft key or None when not attributed, the speaker as written), in order."""
-    # « le gouvernement Bayrou »: a name the batch knows as a person's stays that person's.
-    events: list[Event] = [Event(g.start, registry.group(g.name, f"{g.noun} {g.name}", named=True), False, "")
-                           for g in groups if registry.known_person(g.name, article_index) is None]
+    """(claim, draft key or None when not attributed, the speaker as written), in order;
+    `group_events` from `named_groups`."""
+    events = list(group_events)
     for spot in spots:
         draft = registry.alias(spot.text, spot.name) or registry.person(spot.name, article_index)
         if draft is None or spot.in_quote:

@@ -52,13 +52,13 @@ def _spots(analysis: Analysis, lex: Lexicon, surnames: set[str]) -> list[NameSpo
         if run and not followed_by_role and (honorific or _group_noun_before(words, run[0].i, lex) is None) \
                 and _is_person(run, honorific, lex, gaz, surnames):
             first = words[i] if honorific else run[0]
-            gender = lex.honorifics.get(words[i].lower, "") if honorific else ""
+            gender = lex.honorifics.get(words[i].lower, "").rstrip("+") if honorific else ""
             spots.append(NameSpot(
                 start=first.start, end=run[-1].end,
                 name=analysis.text[run[0].start:run[-1].end],
-                text=analysis.text[first.start:run[-1].end], gender=gender.rstrip("+"),
+                text=analysis.text[first.start:run[-1].end], gender=gender,
                 subject=_is_subject(words, run[-1].i + 1, run), in_quote=run[0].quote >= 0,
-                role=_apposed_role(words, first.i, run[-1].i + 1, lex, analysis.text, gender.rstrip("+"))))
+                role=_apposed_role(words, first.i, run[-1].i + 1, lex, analysis.text, gender)))
         i = max(end, i + 1)
     return spots
 
