@@ -146,6 +146,11 @@ def _read_file(path: Path, skipped: list[Skipped]) -> list[_Draft]:
     return reader(path, text, skipped)
 
 
+def is_binary(data: bytes) -> bool:
+    """Whether these bytes (a whole file, or its start) are no text at all."""
+    return _decode(data) is None
+
+
 def _decode(data: bytes) -> Optional[str]:
     """The text in `data` with newlines as \\n, or None when it is not text."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

@@ -190,7 +190,10 @@ def test_an_empty_or_header_only_file_is_named_in_one_line(tiny_model_dir, tmp_p
     header_only.write_text("a\tb\texpected\n", encoding="utf-8")
     empty = tmp_path / "empty.jsonl"
     empty.write_text("", encoding="utf-8")
-    for path, reason in ((header_only, "no rows after the header"), (empty, "empty file")):
+    binary = tmp_path / "binary.tsv"
+    binary.write_bytes(bytes(range(256)) * 4)
+    for path, reason in ((header_only, "no rows after the header"), (empty, "empty file"),
+                         (binary, "binary file, not text")):
         result = run(path, "--model", tiny_model_dir, "-q")
         assert result.exit_code == 2 and result.stderr.strip() == f"error: {path}: {reason}"
 

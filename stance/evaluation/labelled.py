@@ -23,6 +23,7 @@ from typing import Mapping, Optional, Union
 
 from ..errors import InputError, UsageError, first_line
 from ..nli import LABEL_ALIASES
+from ..readers import is_binary
 from ..train import Pair
 from ..types import NLI_LABELS
 
@@ -158,6 +159,10 @@ def _shown(label_map: LabelMap) -> set[str]:
         k for k in label_map.mapping if k not in LABEL_ALIASES}
 
 
+#: How much of a file is read to tell text from binary data.
+_SNIFF_BYTES = 65536
+
+
 def _load_table(path: Path, split: str):
     """(datasets.Dataset, line number of its first row in the file)."""
     import datasets
@@ -188,6 +193,9 @@ def _load_table(path: Path, split: str):
         raise InputError(str(path), "unsupported file type (use .tsv, .csv, .jsonl or a "
                                     "datasets directory)")
     with path.open("rb") as handle:   # datasets' own message for these is about its "train" split
+        if is_binary(handle.read(_SNIFF_BYTES)):
+            raise InputError(str(path), "binary file, not text")
+        handle.seek(0)
         rows = sum(1 for line in itertools.islice(handle, first_row) if line.strip())
     if rows < first_row:
         raise InputError(str(path), "empty file" if rows == 0 else "no rows after the header")
